@@ -1,0 +1,301 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Dnas.Engine.Kernels;
+
+/// <summary>Batch norm over NHWC activations seen as x [P,C] (P = N·H·W), optionally fused
+/// with ReLU6. PyTorch semantics (biased variance normalises, unbiased feeds the running
+/// average). Every pass is one sweep over memory: statistics in one read of x, the output
+/// as a per-channel affine map, the gradient as dx = k1·dy' + k2·(x − mean) + k3 per channel.
+/// Rows are split across threads; the per-thread partial sums are added in a fixed order.</summary>
+public static unsafe class BatchNorm
+{
+    // Per-thread partial sums: [parts][2][C] in double. Grown, never shrunk; one set per
+    // calling thread so independent models on different threads do not share them.
+    [ThreadStatic] private static double[]? _partials;
+    [ThreadStatic] private static float[]? _coefficients;
+
+    /// <summary>x [P,C] -> y [P,C]; writes the batch mean and 1/sqrt(var+eps) for backward
+    /// and updates the running statistics.</summary>
+    public static void ForwardTrain(ReadOnlySpan<float> x, Span<float> y, int p, int c,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> mean, Span<float> invStd,
+        Span<float> runningMean, Span<float> runningVar, float momentum, float eps, bool relu6)
+    {
+        Check(x.Length, y.Length, p, c);
+        int parts = Math.Min(Workers.Threads, Math.Max(1, p / 64));
+        var partial = Partials(parts * 2 * c);
+        fixed (float* px = x)
+        fixed (double* pp = partial)
+        {
+            Workers.For(parts, new SumOp { X = px, Y = null, P = p, C = c, Parts = parts, Out = pp, Squares = true });
+        }
+        for (int ch = 0; ch < c; ch++)
+        {
+            double s = 0, s2 = 0;
+            for (int t = 0; t < parts; t++) { s += partial[(t * 2) * c + ch]; s2 += partial[(t * 2 + 1) * c + ch]; }
+            double mu = s / p;
+            double var = Math.Max(s2 / p - mu * mu, 0);
+            mean[ch] = (float)mu;
+            invStd[ch] = (float)(1.0 / Math.Sqrt(var + eps));
+            double unbiased = p > 1 ? var * p / (p - 1) : var;
+            runningMean[ch] = (float)((1 - momentum) * runningMean[ch] + momentum * mu);
+            runningVar[ch] = (float)((1 - momentum) * runningVar[ch] + momentum * unbiased);
+        }
+        var coef = Coefficients(2 * c);
+        for (int ch = 0; ch < c; ch++)
+        {
+            float a = gamma[ch] * invStd[ch];
+            coef[ch] = a;
+            coef[c + ch] = beta[ch] - mean[ch] * a;
+        }
+        Affine(x, y, p, c, coef, relu6);
+    }
+
+    /// <summary>x [P,C] -> y [P,C] with the running statistics (evaluation mode).</summary>
+    public static void ForwardInference(ReadOnlySpan<float> x, Span<float> y, int p, int c,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar,
+        float eps, bool relu6)
+    {
+        Check(x.Length, y.Length, p, c);
+        var coef = Coefficients(2 * c);
+        for (int ch = 0; ch < c; ch++)
+        {
+            float a = (float)(gamma[ch] / Math.Sqrt(runningVar[ch] + (double)eps));
+            coef[ch] = a;
+            coef[c + ch] = beta[ch] - runningMean[ch] * a;
+        }
+        Affine(x, y, p, c, coef, relu6);
+    }
+
+    /// <summary>dy, x, y [P,C] -> dx [P,C], dGamma, dBeta [C] (overwritten). With
+    /// <paramref name="relu6"/> the incoming gradient is first masked where 0 &lt; y &lt; 6
+    /// fails (y is the fused output). dx may alias dy.</summary>
+    public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx, int p, int c,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<float> dGamma, Span<float> dBeta, bool relu6)
+    {
+        Check(x.Length, dy.Length, p, c);
+        Shape.Require("BatchNorm.Backward dx", dx.Length, (long)p * c);
+        if (relu6) Shape.Require("BatchNorm.Backward y", y.Length, (long)p * c);
+        int parts = Math.Min(Workers.Threads, Math.Max(1, p / 64));
+        var partial = Partials(parts * 2 * c);
+        fixed (float* px = x, pdy = dy, py = y, pm = mean)
+        fixed (double* pp = partial)
+        {
+            // Σ dy' and Σ dy'·(x − mean) per channel (centred: no cancellation when |mean| ≫ σ).
+            Workers.For(parts, new SumOp { X = px, Y = pdy, Mask = relu6 ? py : null, Mean = pm, P = p, C = c, Parts = parts, Out = pp, Squares = false });
+        }
+        var coef = Coefficients(3 * c);
+        for (int ch = 0; ch < c; ch++)
+        {
+            double sb = 0, sxc = 0;
+            for (int t = 0; t < parts; t++) { sb += partial[(t * 2) * c + ch]; sxc += partial[(t * 2 + 1) * c + ch]; }
+            double s = invStd[ch];
+            double sg = s * sxc; // Σ dy'·x̂
+            dBeta[ch] = (float)sb;
+            dGamma[ch] = (float)sg;
+            double g = gamma[ch];
+            // dx = γ·s/P · (P·dy' − Σdy' − x̂·Σdy'x̂) = k1·dy' + k2·(x − mean) + k3
+            coef[ch] = (float)(g * s);
+            coef[c + ch] = (float)(-g * s * s * sg / p);
+            coef[2 * c + ch] = (float)(-g * s * sb / p);
+        }
+        fixed (float* px = x, pdy = dy, py = y, pdx = dx, pc = coef, pm = mean)
+        {
+            Workers.For(p, new GradOp { X = px, Dy = pdy, Mask = relu6 ? py : null, Dx = pdx, C = c, Coef = pc, Mean = pm }, 256);
+        }
+    }
+
+    private static void Affine(ReadOnlySpan<float> x, Span<float> y, int p, int c, float[] coef, bool relu6)
+    {
+        fixed (float* px = x, py = y, pc = coef)
+        {
+            Workers.For(p, new AffineOp { X = px, Y = py, C = c, Coef = pc, Relu6 = relu6 }, 256);
+        }
+    }
+
+    private static void Check(int xLen, int yLen, int p, int c)
+    {
+        Shape.Require("BatchNorm x", xLen, (long)p * c);
+        Shape.Require("BatchNorm y", yLen, (long)p * c);
+    }
+
+    private static double[] Partials(int n)
+    {
+        if (_partials == null || _partials.Length < n) _partials = new double[n];
+        return _partials;
+    }
+
+    private static float[] Coefficients(int n)
+    {
+        if (_coefficients == null || _coefficients.Length < n) _coefficients = new float[n];
+        return _coefficients;
+    }
+
+    // Rows are summed in float blocks of 64, then folded into double per channel, so the
+    // float error stays that of 64 terms whatever P is.
+    private const int Block = 64;
+
+    private struct SumOp : IRangeOp
+    {
+        public float* X, Y, Mask, Mean;
+        public double* Out;
+        public int P, C, Parts;
+        public bool Squares;
+
+        public void Run(int start, int end)
+        {
+            float* acc = stackalloc float[2 * C];
+            for (int part = start; part < end; part++)
+            {
+                int r0 = (int)((long)P * part / Parts), r1 = (int)((long)P * (part + 1) / Parts);
+                double* o1 = Out + (part * 2) * C, o2 = Out + (part * 2 + 1) * C;
+                new Span<double>(o1, 2 * C).Clear();
+                for (int b = r0; b < r1; b += Block)
+                {
+                    int be = Math.Min(r1, b + Block);
+                    new Span<float>(acc, 2 * C).Clear();
+                    for (int r = b; r < be; r++)
+                    {
+                        float* xr = X + (long)r * C;
+                        if (Squares) AccumulateSquares(xr, acc, acc + C, C);
+                        else AccumulateGrad(Y + (long)r * C, xr, Mask == null ? null : Mask + (long)r * C, Mean, acc, acc + C, C);
+                    }
+                    for (int ch = 0; ch < C; ch++) { o1[ch] += acc[ch]; o2[ch] += acc[C + ch]; }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccumulateSquares(float* x, float* s, float* s2, int c)
+    {
+        int ch = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; ch + 16 <= c; ch += 16)
+            {
+                var v = Vector512.Load(x + ch);
+                Vector512.Store(Vector512.Load(s + ch) + v, s + ch);
+                Vector512.Store(Vector512.FusedMultiplyAdd(v, v, Vector512.Load(s2 + ch)), s2 + ch);
+            }
+        for (; ch + 8 <= c; ch += 8)
+        {
+            var v = Vector256.Load(x + ch);
+            Vector256.Store(Vector256.Load(s + ch) + v, s + ch);
+            Vector256.Store(Vector256.FusedMultiplyAdd(v, v, Vector256.Load(s2 + ch)), s2 + ch);
+        }
+        for (; ch < c; ch++) { float v = x[ch]; s[ch] += v; s2[ch] = MathF.FusedMultiplyAdd(v, v, s2[ch]); }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AccumulateGrad(float* dy, float* x, float* mask, float* mean, float* s, float* sx, int c)
+    {
+        int ch = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; ch + 16 <= c; ch += 16)
+            {
+                var g = Vector512.Load(dy + ch);
+                if (mask != null) g = MaskGrad(g, Vector512.Load(mask + ch));
+                Vector512.Store(Vector512.Load(s + ch) + g, s + ch);
+                Vector512.Store(Vector512.FusedMultiplyAdd(g, Vector512.Load(x + ch) - Vector512.Load(mean + ch), Vector512.Load(sx + ch)), sx + ch);
+            }
+        for (; ch + 8 <= c; ch += 8)
+        {
+            var g = Vector256.Load(dy + ch);
+            if (mask != null) g = MaskGrad(g, Vector256.Load(mask + ch));
+            Vector256.Store(Vector256.Load(s + ch) + g, s + ch);
+            Vector256.Store(Vector256.FusedMultiplyAdd(g, Vector256.Load(x + ch) - Vector256.Load(mean + ch), Vector256.Load(sx + ch)), sx + ch);
+        }
+        for (; ch < c; ch++)
+        {
+            float g = dy[ch];
+            if (mask != null && !(mask[ch] > 0f && mask[ch] < 6f)) g = 0f;
+            s[ch] += g;
+            sx[ch] = MathF.FusedMultiplyAdd(g, x[ch] - mean[ch], sx[ch]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> MaskGrad(Vector512<float> g, Vector512<float> y) =>
+        g & (Vector512.GreaterThan(y, Vector512<float>.Zero) & Vector512.LessThan(y, Vector512.Create(6f)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> MaskGrad(Vector256<float> g, Vector256<float> y) =>
+        g & (Vector256.GreaterThan(y, Vector256<float>.Zero) & Vector256.LessThan(y, Vector256.Create(6f)));
+
+    private struct AffineOp : IRangeOp
+    {
+        public float* X, Y, Coef;
+        public int C;
+        public bool Relu6;
+
+        public void Run(int start, int end)
+        {
+            int c = C;
+            float* a = Coef, b = Coef + c;
+            for (int r = start; r < end; r++)
+            {
+                float* x = X + (long)r * c, y = Y + (long)r * c;
+                int ch = 0;
+                if (Vector512.IsHardwareAccelerated)
+                    for (; ch + 16 <= c; ch += 16)
+                    {
+                        var v = Vector512.FusedMultiplyAdd(Vector512.Load(x + ch), Vector512.Load(a + ch), Vector512.Load(b + ch));
+                        if (Relu6) v = Vector512.Min(Vector512.Max(v, Vector512<float>.Zero), Vector512.Create(6f));
+                        Vector512.Store(v, y + ch);
+                    }
+                for (; ch + 8 <= c; ch += 8)
+                {
+                    var v = Vector256.FusedMultiplyAdd(Vector256.Load(x + ch), Vector256.Load(a + ch), Vector256.Load(b + ch));
+                    if (Relu6) v = Vector256.Min(Vector256.Max(v, Vector256<float>.Zero), Vector256.Create(6f));
+                    Vector256.Store(v, y + ch);
+                }
+                for (; ch < c; ch++)
+                {
+                    float v = MathF.FusedMultiplyAdd(x[ch], a[ch], b[ch]);
+                    y[ch] = Relu6 ? Math.Min(Math.Max(v, 0f), 6f) : v;
+                }
+            }
+        }
+    }
+
+    private struct GradOp : IRangeOp
+    {
+        public float* X, Dy, Mask, Dx, Coef, Mean;
+        public int C;
+
+        public void Run(int start, int end)
+        {
+            int c = C;
+            float* k1 = Coef, k2 = Coef + c, k3 = Coef + 2 * c, mu = Mean;
+            for (int r = start; r < end; r++)
+            {
+                long o = (long)r * c;
+                float* x = X + o, dy = Dy + o, dx = Dx + o, m = Mask == null ? null : Mask + o;
+                int ch = 0;
+                if (Vector512.IsHardwareAccelerated)
+                    for (; ch + 16 <= c; ch += 16)
+                    {
+                        var g = Vector512.Load(dy + ch);
+                        if (m != null) g = MaskGrad(g, Vector512.Load(m + ch));
+                        var v = Vector512.FusedMultiplyAdd(g, Vector512.Load(k1 + ch),
+                            Vector512.FusedMultiplyAdd(Vector512.Load(x + ch) - Vector512.Load(mu + ch), Vector512.Load(k2 + ch), Vector512.Load(k3 + ch)));
+                        Vector512.Store(v, dx + ch);
+                    }
+                for (; ch + 8 <= c; ch += 8)
+                {
+                    var g = Vector256.Load(dy + ch);
+                    if (m != null) g = MaskGrad(g, Vector256.Load(m + ch));
+                    var v = Vector256.FusedMultiplyAdd(g, Vector256.Load(k1 + ch),
+                        Vector256.FusedMultiplyAdd(Vector256.Load(x + ch) - Vector256.Load(mu + ch), Vector256.Load(k2 + ch), Vector256.Load(k3 + ch)));
+                    Vector256.Store(v, dx + ch);
+                }
+                for (; ch < c; ch++)
+                {
+                    float g = dy[ch];
+                    if (m != null && !(m[ch] > 0f && m[ch] < 6f)) g = 0f;
+                    dx[ch] = MathF.FusedMultiplyAdd(g, k1[ch], MathF.FusedMultiplyAdd(x[ch] - mu[ch], k2[ch], k3[ch]));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,87 @@
+namespace Dnas.Engine.Kernels;
+
+/// <summary>General KxK convolution for the stem (3x3 stride 2 with 1 or 3 input channels):
+/// NHWC input, weights [O,K,K,I], TFLite SAME padding. Lowered to a GEMM over an im2col
+/// matrix [N·OH·OW, K·K·I]; the rows are laid out in the weight's (ky,kx,i) order so the
+/// GEMM multiplies by W[O, K·K·I] as it is stored.</summary>
+public static class Conv2d
+{
+    /// <summary>Elements of scratch the im2col matrix needs.</summary>
+    public static long ScratchSize(int n, int h, int wd, int ci, int k, int stride) =>
+        (long)n * Padding.SameOutput(h, stride) * Padding.SameOutput(wd, stride) * k * k * ci;
+
+    // x [N,H,W,I], w [O,K,K,I] -> y [N,OH,OW,O]; cols: scratch the caller keeps for backward.
+    public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y, Span<float> cols,
+        int n, int h, int wd, int ci, int co, int k, int stride)
+    {
+        int rows = n * Padding.SameOutput(h, stride) * Padding.SameOutput(wd, stride), kk = k * k * ci;
+        Shape.Require("Conv2d scratch", cols.Length, (long)rows * kk);
+        Im2Col(x, cols, n, h, wd, ci, k, stride);
+        Gemm.MatMulNT(cols, w, y, rows, co, kk);
+    }
+
+    // dy [N,OH,OW,O], cols from Forward -> dw [O,K,K,I] (overwritten)
+    public static void BackwardWeight(ReadOnlySpan<float> dy, ReadOnlySpan<float> cols, Span<float> dw,
+        int n, int h, int wd, int ci, int co, int k, int stride)
+    {
+        int rows = n * Padding.SameOutput(h, stride) * Padding.SameOutput(wd, stride), kk = k * k * ci;
+        Gemm.MatMulTN(dy, cols, dw, co, kk, rows);
+    }
+
+    // dy [N,OH,OW,O], w -> dx [N,H,W,I] (overwritten); cols is reused as scratch.
+    public static void BackwardInput(ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx, Span<float> cols,
+        int n, int h, int wd, int ci, int co, int k, int stride)
+    {
+        int oh = Padding.SameOutput(h, stride), ow = Padding.SameOutput(wd, stride), kk = k * k * ci;
+        Gemm.MatMulNN(dy, w, cols, n * oh * ow, kk, co);
+        Col2Im(cols, dx, n, h, wd, ci, k, stride);
+    }
+
+    private static void Im2Col(ReadOnlySpan<float> x, Span<float> cols, int n, int h, int wd, int ci, int k, int stride)
+    {
+        int oh = Padding.SameOutput(h, stride), ow = Padding.SameOutput(wd, stride);
+        int pt = Padding.SameBefore(h, k, stride), pl = Padding.SameBefore(wd, k, stride);
+        int row = 0;
+        for (int b = 0; b < n; b++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++, row++)
+                {
+                    var dst = cols.Slice(row * k * k * ci, k * k * ci);
+                    for (int ky = 0; ky < k; ky++)
+                    {
+                        int iy = oy * stride - pt + ky;
+                        for (int kx = 0; kx < k; kx++)
+                        {
+                            int ix = ox * stride - pl + kx;
+                            var d = dst.Slice((ky * k + kx) * ci, ci);
+                            if ((uint)iy < (uint)h && (uint)ix < (uint)wd) x.Slice(((b * h + iy) * wd + ix) * ci, ci).CopyTo(d);
+                            else d.Clear();
+                        }
+                    }
+                }
+    }
+
+    private static void Col2Im(ReadOnlySpan<float> cols, Span<float> dx, int n, int h, int wd, int ci, int k, int stride)
+    {
+        int oh = Padding.SameOutput(h, stride), ow = Padding.SameOutput(wd, stride);
+        int pt = Padding.SameBefore(h, k, stride), pl = Padding.SameBefore(wd, k, stride);
+        dx[..(n * h * wd * ci)].Clear();
+        int row = 0;
+        for (int b = 0; b < n; b++)
+            for (int oy = 0; oy < oh; oy++)
+                for (int ox = 0; ox < ow; ox++, row++)
+                    for (int ky = 0; ky < k; ky++)
+                    {
+                        int iy = oy * stride - pt + ky;
+                        if ((uint)iy >= (uint)h) continue;
+                        for (int kx = 0; kx < k; kx++)
+                        {
+                            int ix = ox * stride - pl + kx;
+                            if ((uint)ix >= (uint)wd) continue;
+                            var src = cols.Slice(row * k * k * ci + (ky * k + kx) * ci, ci);
+                            var d = dx.Slice(((b * h + iy) * wd + ix) * ci, ci);
+                            for (int i = 0; i < ci; i++) d[i] += src[i];
+                        }
+                    }
+    }
+}

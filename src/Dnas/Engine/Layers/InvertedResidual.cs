@@ -1,0 +1,66 @@
+namespace Dnas.Engine.Layers;
+
+/// <summary>MobileNetV2's block: optional 1x1 expansion (ReLU6), KxK depthwise (ReLU6),
+/// 1x1 linear projection, and a residual add when the stride is 1 and channels match.</summary>
+public sealed class InvertedResidual
+{
+    public ConvBn? Expand { get; }
+    public ConvBn Dw { get; }
+    public ConvBn Project { get; }
+    public bool Residual { get; }
+    private readonly Tensor _out = new(0);
+    private Tensor? _lastOut;
+
+    public InvertedResidual(string name, int inChannels, int outChannels, int expandRatio, int kernel, int stride)
+    {
+        int hidden = inChannels * expandRatio;
+        if (expandRatio != 1) Expand = new ConvBn(name + ".expand", ConvKind.Pointwise, inChannels, hidden, 1, 1, relu6: true);
+        Dw = new ConvBn(name + ".dw", ConvKind.Depthwise, hidden, hidden, kernel, stride, relu6: true);
+        Project = new ConvBn(name + ".project", ConvKind.Pointwise, hidden, outChannels, 1, 1, relu6: false);
+        Residual = stride == 1 && inChannels == outChannels;
+    }
+
+    public IEnumerable<ConvBn> Layers()
+    {
+        if (Expand != null) yield return Expand;
+        yield return Dw;
+        yield return Project;
+    }
+
+    // x [N,H,W,I] -> [N,OH,OW,O]
+    public Tensor Forward(Tensor x, bool training)
+    {
+        var h = Expand?.Forward(x, training) ?? x;
+        h = Dw.Forward(h, training);
+        h = Project.Forward(h, training);
+        if (Residual)
+        {
+            _out.Reshape4(h[0], h[1], h[2], h[3]);
+            Kernels.Elementwise.Add(h.Span, x.Span, _out.Span);
+            h = _out;
+        }
+        _lastOut = h;
+        return h;
+    }
+
+    /// <summary>dY (kept intact) -> dX written into <paramref name="dx"/>; parameter gradients accumulate.</summary>
+    public void Backward(Tensor dy, Tensor dx, GradientPool pool)
+    {
+        if (_lastOut is null) throw new InvalidOperationException("InvertedResidual: backward before forward");
+        // The branch's layers overwrite their incoming gradient, so work on a copy.
+        var g = pool.Rent4(dy[0], dy[1], dy[2], dy[3]);
+        dy.Span.CopyTo(g.Span);
+        var dHidden = Expand != null ? pool.Rent4(1, 1, 1, 1) : dx;
+        var dDw = pool.Rent4(1, 1, 1, 1);
+        Project.Backward(g, dDw);
+        pool.Return(g);
+        Dw.Backward(dDw, dHidden);
+        pool.Return(dDw);
+        if (Expand != null)
+        {
+            Expand.Backward(dHidden, dx);
+            pool.Return(dHidden);
+        }
+        if (Residual) Kernels.Elementwise.Add(dx.Span, dy.Span, dx.Span);
+    }
+}
