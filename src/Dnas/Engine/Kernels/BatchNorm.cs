@@ -24,17 +24,20 @@ public static unsafe class BatchNorm
         Check(x.Length, y.Length, p, c);
         int parts = Math.Min(Workers.Threads, Math.Max(1, p / 64));
         var partial = Partials(parts * 2 * c);
+        // Shifted one-pass statistics: sums of (x − K) and (x − K)² with K = the first row,
+        // which is close to the mean, so the variance does not cancel away when |mean| ≫ σ.
         fixed (float* px = x)
         fixed (double* pp = partial)
         {
-            Workers.For(parts, new SumOp { X = px, Y = null, P = p, C = c, Parts = parts, Out = pp, Squares = true });
+            Workers.For(parts, new SumOp { X = px, Y = null, Mean = px, P = p, C = c, Parts = parts, Out = pp, Squares = true });
         }
         for (int ch = 0; ch < c; ch++)
         {
             double s = 0, s2 = 0;
             for (int t = 0; t < parts; t++) { s += partial[(t * 2) * c + ch]; s2 += partial[(t * 2 + 1) * c + ch]; }
-            double mu = s / p;
-            double var = Math.Max(s2 / p - mu * mu, 0);
+            double shifted = s / p;
+            double mu = x[ch] + shifted;
+            double var = Math.Max(s2 / p - shifted * shifted, 0);
             mean[ch] = (float)mu;
             invStd[ch] = (float)(1.0 / Math.Sqrt(var + eps));
             double unbiased = p > 1 ? var * p / (p - 1) : var;
@@ -157,7 +160,7 @@ public static unsafe class BatchNorm
                     for (int r = b; r < be; r++)
                     {
                         float* xr = X + (long)r * C;
-                        if (Squares) AccumulateSquares(xr, acc, acc + C, C);
+                        if (Squares) AccumulateSquares(xr, Mean, acc, acc + C, C);
                         else AccumulateGrad(Y + (long)r * C, xr, Mask == null ? null : Mask + (long)r * C, Mean, acc, acc + C, C);
                     }
                     for (int ch = 0; ch < C; ch++) { o1[ch] += acc[ch]; o2[ch] += acc[C + ch]; }
@@ -167,23 +170,23 @@ public static unsafe class BatchNorm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AccumulateSquares(float* x, float* s, float* s2, int c)
+    private static void AccumulateSquares(float* x, float* shift, float* s, float* s2, int c)
     {
         int ch = 0;
         if (Vector512.IsHardwareAccelerated)
             for (; ch + 16 <= c; ch += 16)
             {
-                var v = Vector512.Load(x + ch);
+                var v = Vector512.Load(x + ch) - Vector512.Load(shift + ch);
                 Vector512.Store(Vector512.Load(s + ch) + v, s + ch);
                 Vector512.Store(Vector512.FusedMultiplyAdd(v, v, Vector512.Load(s2 + ch)), s2 + ch);
             }
         for (; ch + 8 <= c; ch += 8)
         {
-            var v = Vector256.Load(x + ch);
+            var v = Vector256.Load(x + ch) - Vector256.Load(shift + ch);
             Vector256.Store(Vector256.Load(s + ch) + v, s + ch);
             Vector256.Store(Vector256.FusedMultiplyAdd(v, v, Vector256.Load(s2 + ch)), s2 + ch);
         }
-        for (; ch < c; ch++) { float v = x[ch]; s[ch] += v; s2[ch] = MathF.FusedMultiplyAdd(v, v, s2[ch]); }
+        for (; ch < c; ch++) { float v = x[ch] - shift[ch]; s[ch] += v; s2[ch] = MathF.FusedMultiplyAdd(v, v, s2[ch]); }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

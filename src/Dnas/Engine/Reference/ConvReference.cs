@@ -1,3 +1,4 @@
+using System.Numerics;
 namespace Dnas.Engine.Reference;
 
 /// <summary>Plain 2-D convolution, NHWC input, weights [O,KH,KW,I], TFLite SAME padding.
@@ -6,8 +7,9 @@ namespace Dnas.Engine.Reference;
 public static class ConvReference
 {
     // x [N,H,W,I], w [O,K,K,I] -> y [N,OH,OW,O]
-    public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y,
+    public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, Span<T> y,
         int n, int h, int wd, int ci, int co, int k, int stride)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int oh = Padding.SameOutput(h, stride), ow = Padding.SameOutput(wd, stride);
         int pt = Padding.SameBefore(h, k, stride), pl = Padding.SameBefore(wd, k, stride);
@@ -16,7 +18,7 @@ public static class ConvReference
                 for (int ox = 0; ox < ow; ox++)
                     for (int o = 0; o < co; o++)
                     {
-                        float s = 0;
+                        T s = T.Zero;
                         for (int ky = 0; ky < k; ky++)
                         {
                             int iy = oy * stride - pt + ky;
@@ -34,8 +36,9 @@ public static class ConvReference
     }
 
     // dy [N,OH,OW,O], w [O,K,K,I] -> dx [N,H,W,I]
-    public static void BackwardInput(ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx,
+    public static void BackwardInput<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> w, Span<T> dx,
         int n, int h, int wd, int ci, int co, int k, int stride)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int oh = Padding.SameOutput(h, stride), ow = Padding.SameOutput(wd, stride);
         int pt = Padding.SameBefore(h, k, stride), pl = Padding.SameBefore(wd, k, stride);
@@ -45,7 +48,7 @@ public static class ConvReference
                 for (int ox = 0; ox < ow; ox++)
                     for (int o = 0; o < co; o++)
                     {
-                        float g = dy[((b * oh + oy) * ow + ox) * co + o];
+                        T g = dy[((b * oh + oy) * ow + ox) * co + o];
                         for (int ky = 0; ky < k; ky++)
                         {
                             int iy = oy * stride - pt + ky;
@@ -62,8 +65,9 @@ public static class ConvReference
     }
 
     // dy [N,OH,OW,O], x [N,H,W,I] -> dw [O,K,K,I] (overwritten)
-    public static void BackwardWeight(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dw,
+    public static void BackwardWeight<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, Span<T> dw,
         int n, int h, int wd, int ci, int co, int k, int stride)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int oh = Padding.SameOutput(h, stride), ow = Padding.SameOutput(wd, stride);
         int pt = Padding.SameBefore(h, k, stride), pl = Padding.SameBefore(wd, k, stride);
@@ -73,7 +77,7 @@ public static class ConvReference
                 for (int ox = 0; ox < ow; ox++)
                     for (int o = 0; o < co; o++)
                     {
-                        float g = dy[((b * oh + oy) * ow + ox) * co + o];
+                        T g = dy[((b * oh + oy) * ow + ox) * co + o];
                         for (int ky = 0; ky < k; ky++)
                         {
                             int iy = oy * stride - pt + ky;

@@ -1,3 +1,4 @@
+using System.Numerics;
 namespace Dnas.Engine.Reference;
 
 /// <summary>Plain depthwise convolution, NHWC, weights [K,K,C] (TFLite's [1,K,K,C]),
@@ -5,8 +6,9 @@ namespace Dnas.Engine.Reference;
 public static class DepthwiseReference
 {
     // x [N,H,W,C], w [K,K,C] -> y [N,OH,OW,C]
-    public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y,
+    public static void Forward<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> w, Span<T> y,
         int n, int h, int wd, int c, int k, int stride)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int oh = Padding.SameOutput(h, stride), ow = Padding.SameOutput(wd, stride);
         int pt = Padding.SameBefore(h, k, stride), pl = Padding.SameBefore(wd, k, stride);
@@ -15,7 +17,7 @@ public static class DepthwiseReference
                 for (int ox = 0; ox < ow; ox++)
                     for (int ch = 0; ch < c; ch++)
                     {
-                        float s = 0;
+                        T s = T.Zero;
                         for (int ky = 0; ky < k; ky++)
                         {
                             int iy = oy * stride - pt + ky;
@@ -32,8 +34,9 @@ public static class DepthwiseReference
     }
 
     // dy [N,OH,OW,C], w [K,K,C] -> dx [N,H,W,C]
-    public static void BackwardInput(ReadOnlySpan<float> dy, ReadOnlySpan<float> w, Span<float> dx,
+    public static void BackwardInput<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> w, Span<T> dx,
         int n, int h, int wd, int c, int k, int stride)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int oh = Padding.SameOutput(h, stride), ow = Padding.SameOutput(wd, stride);
         int pt = Padding.SameBefore(h, k, stride), pl = Padding.SameBefore(wd, k, stride);
@@ -43,7 +46,7 @@ public static class DepthwiseReference
                 for (int ox = 0; ox < ow; ox++)
                     for (int ch = 0; ch < c; ch++)
                     {
-                        float g = dy[((b * oh + oy) * ow + ox) * c + ch];
+                        T g = dy[((b * oh + oy) * ow + ox) * c + ch];
                         for (int ky = 0; ky < k; ky++)
                         {
                             int iy = oy * stride - pt + ky;
@@ -59,8 +62,9 @@ public static class DepthwiseReference
     }
 
     // dy [N,OH,OW,C], x [N,H,W,C] -> dw [K,K,C] (overwritten)
-    public static void BackwardWeight(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, Span<float> dw,
+    public static void BackwardWeight<T>(ReadOnlySpan<T> dy, ReadOnlySpan<T> x, Span<T> dw,
         int n, int h, int wd, int c, int k, int stride)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int oh = Padding.SameOutput(h, stride), ow = Padding.SameOutput(wd, stride);
         int pt = Padding.SameBefore(h, k, stride), pl = Padding.SameBefore(wd, k, stride);
@@ -70,7 +74,7 @@ public static class DepthwiseReference
                 for (int ox = 0; ox < ow; ox++)
                     for (int ch = 0; ch < c; ch++)
                     {
-                        float g = dy[((b * oh + oy) * ow + ox) * c + ch];
+                        T g = dy[((b * oh + oy) * ow + ox) * c + ch];
                         for (int ky = 0; ky < k; ky++)
                         {
                             int iy = oy * stride - pt + ky;

@@ -1,3 +1,4 @@
+using System.Numerics;
 namespace Dnas.Engine.Reference;
 
 /// <summary>Plain triple-loop matrix products, row-major, the yardstick for <see cref="Kernels.Gemm"/>.
@@ -5,36 +6,39 @@ namespace Dnas.Engine.Reference;
 public static class GemmReference
 {
     /// <summary>C[M,N] (+)= A[M,K] · B[N,K]ᵀ</summary>
-    public static void MatMulNT(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
+    public static void MatMulNT<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int n, int k, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
             {
-                float s = accumulate ? c[i * n + j] : 0f;
+                T s = accumulate ? c[i * n + j] : T.Zero;
                 for (int p = 0; p < k; p++) s += a[i * k + p] * b[j * k + p];
                 c[i * n + j] = s;
             }
     }
 
     /// <summary>C[M,N] (+)= A[M,K] · B[K,N]</summary>
-    public static void MatMulNN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
+    public static void MatMulNN<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int n, int k, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
             {
-                float s = accumulate ? c[i * n + j] : 0f;
+                T s = accumulate ? c[i * n + j] : T.Zero;
                 for (int p = 0; p < k; p++) s += a[i * k + p] * b[p * n + j];
                 c[i * n + j] = s;
             }
     }
 
     /// <summary>C[M,N] (+)= A[K,M]ᵀ · B[K,N]</summary>
-    public static void MatMulTN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
+    public static void MatMulTN<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, int m, int n, int k, bool accumulate)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++)
             {
-                float s = accumulate ? c[i * n + j] : 0f;
+                T s = accumulate ? c[i * n + j] : T.Zero;
                 for (int p = 0; p < k; p++) s += a[p * m + i] * b[p * n + j];
                 c[i * n + j] = s;
             }
