@@ -10,11 +10,13 @@ public sealed class MobileNetV2
 {
     public MobileNetV2Spec Spec { get; }
     public ConvBn Stem { get; }
-    public IReadOnlyList<InvertedResidual> Blocks { get; }
+    public IReadOnlyList<InvertedResidual> Blocks => _blocks;
+    private readonly InvertedResidual[] _blocks; // an array: foreach over it allocates no enumerator
     public ConvBn Head { get; }
     public Linear Classifier { get; }
 
     private readonly GradientPool _pool = new();
+    private Parameter[]? _parameters;
     private readonly Tensor _pooled = new(0);
     private readonly Tensor _dPooled = new(0);
 
@@ -30,7 +32,7 @@ public sealed class MobileNetV2
             blocks.Add(new InvertedResidual($"blocks.{i}", c, b.Out, b.Expand, b.Kernel, b.Stride));
             c = b.Out;
         }
-        Blocks = blocks;
+        _blocks = blocks.ToArray();
         Head = new ConvBn("head", ConvKind.Pointwise, c, spec.HeadChannels, 1, 1, relu6: true);
         Classifier = new Linear("classifier", spec.HeadChannels, spec.Classes);
     }
@@ -69,7 +71,8 @@ public sealed class MobileNetV2
 
     public void ZeroGrad()
     {
-        foreach (var p in Parameters()) p.ZeroGrad();
+        _parameters ??= Parameters().ToArray(); // cached: the training step allocates nothing
+        foreach (var p in _parameters) p.ZeroGrad();
     }
 
     // x [N,H,W,Cin] -> logits [N,classes]
@@ -78,7 +81,7 @@ public sealed class MobileNetV2
         if (x.Rank != 4 || x[3] != Spec.InChannels)
             throw new ShapeMismatchException($"MobileNetV2: input must be [N,H,W,{Spec.InChannels}], got {x}");
         var h = Stem.Forward(x, training);
-        foreach (var b in Blocks) h = b.Forward(h, training);
+        foreach (var b in _blocks) h = b.Forward(h, training);
         h = Head.Forward(h, training);
         int n = h[0], hw = h[1] * h[2], c = h[3];
         _pooled.Reshape2(n, c);
@@ -96,9 +99,9 @@ public sealed class MobileNetV2
         var dx = _pool.Rent4(1, 1, 1, 1);
         Head.Backward(g, dx);
         (g, dx) = (dx, g);
-        for (int i = Blocks.Count - 1; i >= 0; i--)
+        for (int i = _blocks.Length - 1; i >= 0; i--)
         {
-            Blocks[i].Backward(g, dx, _pool);
+            _blocks[i].Backward(g, dx, _pool);
             (g, dx) = (dx, g);
         }
         Stem.Backward(g, null); // the image needs no gradient

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what a fresh Debian machine lacks for DnasToolchain, then restores NuGet packages.
+#   bash scripts/setup.sh test    what the test suite needs (default)
+#   bash scripts/setup.sh bench   plus PyTorch (Debian python3-torch) and Fashion-MNIST for the benchmarks
+# Packages already present are not reinstalled, so a second run takes seconds.
+set -euo pipefail
+profile="${1:-test}"
+cd "$(dirname "$0")/.."
+export DEBIAN_FRONTEND=noninteractive DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+apt_packages=()
+case "$profile" in
+  test) ;;
+  bench) apt_packages+=(python3-torch python3-numpy dataset-fashion-mnist) ;;
+  *) echo "setup.sh: unknown profile '$profile' (use: test | bench)" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${apt_packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup.sh: missing Debian packages: ${missing[*]}; run as root or: sudo apt-get install ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "setup.sh: installing ${missing[*]}"
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "setup.sh: the .NET 10 SDK is required (dotnet not on PATH)" >&2
+  exit 1
+fi
+dotnet restore DnasToolchain.sln --verbosity quiet
+echo "setup.sh: ready ($profile)"
