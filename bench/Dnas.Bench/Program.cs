@@ -1,10 +1,54 @@
 namespace Dnas.Bench;
 
+/// <summary>Dispatches to one named benchmark: <c>Dnas.Bench &lt;benchmark&gt; [--option value ...]</c>.
+/// Each benchmark prints its results on standard output (JSON lines where a script reads them)
+/// and its progress on standard error.</summary>
 public static class Program
 {
+    // To add a benchmark: a line here and a case in the switch below.
+    private static readonly (string Name, string Summary)[] Benchmarks =
+    [
+        ("train-throughput", "MobileNetV2 training and inference images/s and peak RSS on synthetic data (one JSON line)"),
+        ("fashion-mnist", "trains MobileNetV2 on Fashion-MNIST and reports test accuracy (one JSON line)"),
+    ];
+
     public static int Main(string[] args)
     {
-        Console.Error.WriteLine("usage: Dnas.Bench <benchmark> [options]");
-        return 2;
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help" or "list")
+        {
+            Usage(Console.Out);
+            return args.Length == 0 ? 2 : 0;
+        }
+        var rest = args[1..];
+        try
+        {
+            switch (args[0])
+            {
+                case "train-throughput": return TrainThroughput.Run(new BenchArgs(rest), Console.Out);
+                case "fashion-mnist": return FashionMnist.Run(new BenchArgs(rest), Console.Out);
+                default:
+                    Console.Error.WriteLine($"Dnas.Bench: unknown benchmark '{args[0]}'");
+                    Usage(Console.Error);
+                    return 2;
+            }
+        }
+        catch (BenchUsageException e)
+        {
+            Console.Error.WriteLine($"Dnas.Bench {args[0]}: {e.Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"Dnas.Bench {args[0]}: error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static void Usage(TextWriter w)
+    {
+        w.WriteLine("usage: Dnas.Bench <benchmark> [--option value ...]");
+        w.WriteLine("benchmarks:");
+        foreach (var (name, summary) in Benchmarks) w.WriteLine($"  {name,-18} {summary}");
+        w.WriteLine("Options of each benchmark are listed in bench/README.md; an unknown option is an error.");
     }
 }
