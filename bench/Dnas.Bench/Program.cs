@@ -10,6 +10,7 @@ public static class Program
     [
         ("train-throughput", "MobileNetV2 training and inference images/s and peak RSS on synthetic data (one JSON line)"),
         ("fashion-mnist", "trains MobileNetV2 on Fashion-MNIST and reports test accuracy (one JSON line)"),
+        ("step-profile", "a training step's time per layer kind (stem, expand, depthwise, project, head)"),
     ];
 
     public static int Main(string[] args)
@@ -26,6 +27,7 @@ public static class Program
             {
                 case "train-throughput": return TrainThroughput.Run(new BenchArgs(rest), Console.Out);
                 case "fashion-mnist": return FashionMnist.Run(new BenchArgs(rest), Console.Out);
+                case "step-profile": return StepProfile.Run(new BenchArgs(rest), Console.Out);
                 default:
                     Console.Error.WriteLine($"Dnas.Bench: unknown benchmark '{args[0]}'");
                     Usage(Console.Error);

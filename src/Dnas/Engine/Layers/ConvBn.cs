@@ -62,6 +62,8 @@ public sealed class ConvBn
 
     /// <summary>The output of the last forward pass.</summary>
     public Tensor Output => _y;
+    /// <summary>The input of the last forward pass (kept for backward).</summary>
+    internal Tensor? Input => _x;
 
     // x [N,H,W,I] -> Y [N,OH,OW,O]
     public Tensor Forward(Tensor x, bool training)

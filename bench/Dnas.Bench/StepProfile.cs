@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using Dnas.Engine;
+using Dnas.Engine.Layers;
+using Dnas.Engine.Models;
+
+namespace Dnas.Bench;
+
+/// <summary>Where a training step's time goes: every conv+BN layer's forward and backward timed
+/// on its own (same shapes as in the step), summed by kind, with the achieved GFLOP/s of the
+/// convolution part. One JSON line per kind and a total.</summary>
+public static class StepProfile
+{
+    public static int Run(BenchArgs args, TextWriter output)
+    {
+        double width = args.Double("width", 0.35);
+        int res = args.Int("res", 96, min: 1);
+        int channels = args.Int("channels", 3, min: 1);
+        int batch = args.Int("batch", 32, min: 1);
+        int reps = args.Int("reps", 10, min: 1);
+        args.Finish();
+
+        var model = new MobileNetV2(MobileNetV2Spec.Standard(width, channels, 2));
+        model.Initialize(1);
+        var rng = new Rng(3);
+        var x = new Tensor(batch, res, res, channels);
+        for (int i = 0; i < x.Length; i++) x.Data[i] = (float)rng.NextGaussian();
+        model.Forward(x, training: true); // every layer now holds its input and output shapes
+
+        var kinds = new Dictionary<string, (double Fwd, double Bwd, double Macs)>();
+        var dy = new Tensor(0); var dx = new Tensor(0);
+        var layers = model.ConvLayers().ToArray();
+        for (int li = 0; li < layers.Length; li++)
+        {
+            var l = layers[li];
+            var input = l.Input!;
+            string kind = l.Kind switch
+            {
+                ConvKind.Full => "stem",
+                ConvKind.Depthwise => "depthwise",
+                _ when li == layers.Length - 1 => "head-1x1",
+                _ when l.Relu6 => "expand-1x1",
+                _ => "project-1x1",
+            };
+            var y = l.Output;
+            long macs = (long)y[0] * y[1] * y[2] * y[3] * l.Kernel * l.Kernel * (l.Kind == ConvKind.Depthwise ? 1 : l.InChannels);
+            double fwd = Time(reps, () => l.Forward(input, training: true));
+            dy.Reshape4(y[0], y[1], y[2], y[3]);
+            double bwd = Time(reps, () =>
+            {
+                for (int i = 0; i < dy.Length; i++) dy.Data[i] = 1e-3f * (i % 7);
+                l.Backward(dy, l.Kind == ConvKind.Full ? null : dx);
+            });
+            kinds.TryGetValue(kind, out var acc);
+            kinds[kind] = (acc.Fwd + fwd, acc.Bwd + bwd, acc.Macs + macs);
+        }
+        double total = 0;
+        foreach (var (kind, (fwd, bwd, macs)) in kinds.OrderByDescending(k => k.Value.Fwd + k.Value.Bwd))
+        {
+            total += fwd + bwd;
+            output.WriteLine(FormattableString.Invariant(
+                $"{{\"kind\":\"{kind}\",\"fwd_ms\":{fwd * 1e3:F2},\"bwd_ms\":{bwd * 1e3:F2},\"conv_gflops\":{6 * macs / (fwd + bwd) / 1e9:F1}}}"));
+        }
+        output.WriteLine(FormattableString.Invariant($"{{\"kind\":\"total-conv-bn\",\"ms\":{total * 1e3:F2},\"img_s_bound\":{batch / total:F0}}}"));
+        return 0;
+    }
+
+    private static double Time(int reps, Action a)
+    {
+        a();
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < reps; i++) a();
+        return sw.Elapsed.TotalSeconds / reps;
+    }
+}
