@@ -1,0 +1,220 @@
+using Dnas.Engine;
+using Dnas.Engine.Kernels;
+using Dnas.Engine.Reference;
+using Xunit;
+
+namespace Dnas.Tests.Engine;
+
+/// <summary>Fast depthwise kernels against <see cref="DepthwiseReference"/>. Everything lives in
+/// this one class because some tests flip <see cref="Depthwise.ForceIsa"/>: xunit runs the tests
+/// of a class one after another, so no other depthwise test sees the switch mid-run.</summary>
+public class DepthwiseTests
+{
+    private static readonly int[] Channels = [1, 3, 7, 8, 15, 16, 17, 33];
+    private static readonly int[] Spatial = [1, 2, 3, 5, 7, 8, 13];
+    private static readonly int[] Batches = [1, 3];
+
+    // 0 = widest available, 256/128 = capped vector width, 1 = scalar.
+    public static TheoryData<int, int, int> Configs()
+    {
+        var d = new TheoryData<int, int, int>();
+        foreach (int isa in new[] { 0, 256, 128, 1 })
+            foreach (int k in new[] { 3, 5, 7 })
+                foreach (int s in new[] { 1, 2 })
+                    d.Add(isa, k, s);
+        return d;
+    }
+
+    private enum Kind { Forward, BackwardInput, BackwardWeight }
+
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void ForwardMatchesReference(int isa, int k, int stride) => Sweep(Kind.Forward, isa, k, stride);
+
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void BackwardInputMatchesReference(int isa, int k, int stride) => Sweep(Kind.BackwardInput, isa, k, stride);
+
+    [Theory]
+    [MemberData(nameof(Configs))]
+    public void BackwardWeightMatchesReference(int isa, int k, int stride) => Sweep(Kind.BackwardWeight, isa, k, stride);
+
+    private static void Sweep(Kind kind, int isa, int k, int stride)
+    {
+        WithIsa(isa, () =>
+        {
+            int seed = 1000 * k + 100 * stride + (int)kind;
+            foreach (int n in Batches)
+                foreach (int h in Spatial)
+                    foreach (int w in Spatial)
+                        foreach (int c in Channels)
+                            Check(kind, n, h, w, c, k, stride, seed++);
+        });
+    }
+
+    // Shapes big enough that every kernel splits its rows (and the weight gradient its partials)
+    // across threads, including MobileNetV2-like channel counts that are not multiples of 16.
+    [Theory]
+    [InlineData(0, 4, 28, 28, 40, 3, 2)]
+    [InlineData(0, 2, 24, 17, 72, 3, 1)]
+    [InlineData(0, 3, 14, 14, 168, 5, 1)]
+    [InlineData(0, 5, 7, 9, 336, 7, 1)]
+    [InlineData(0, 8, 4, 3, 576, 3, 2)]
+    [InlineData(0, 2, 3, 3, 960, 3, 1)]
+    [InlineData(0, 1, 29, 31, 24, 7, 2)]
+    [InlineData(256, 2, 24, 17, 72, 3, 1)]
+    [InlineData(128, 4, 28, 28, 40, 3, 2)]
+    [InlineData(1, 3, 14, 14, 168, 5, 1)]
+    public void LargerShapesMatchReference(int isa, int n, int h, int w, int c, int k, int stride)
+    {
+        WithIsa(isa, () =>
+        {
+            Check(Kind.Forward, n, h, w, c, k, stride, 7);
+            Check(Kind.BackwardInput, n, h, w, c, k, stride, 8);
+            Check(Kind.BackwardWeight, n, h, w, c, k, stride, 9);
+        });
+    }
+
+    [Fact]
+    public void RepeatedCallsAreBitIdentical()
+    {
+        const int n = 6, h = 19, w = 21, c = 40, k = 5;
+        foreach (int stride in new[] { 1, 2 })
+        {
+            int oh = Padding.SameOutput(h, stride), ow = Padding.SameOutput(w, stride);
+            var x = Random(n * h * w * c, 1);
+            var wt = Random(k * k * c, 2);
+            var dy = Random(n * oh * ow * c, 3);
+            var first = new float[3][];
+            for (int run = 0; run < 4; run++)
+            {
+                var y = new float[n * oh * ow * c];
+                var dx = new float[n * h * w * c];
+                var dw = new float[k * k * c];
+                Depthwise.Forward(x, wt, y, n, h, w, c, k, stride);
+                Depthwise.BackwardInput(dy, wt, dx, n, h, w, c, k, stride);
+                Depthwise.BackwardWeight(dy, x, dw, n, h, w, c, k, stride);
+                if (run == 0) { first = [y, dx, dw]; continue; }
+                Assert.Equal(first[0], y);
+                Assert.Equal(first[1], dx);
+                Assert.Equal(first[2], dw);
+            }
+        }
+    }
+
+    [Fact]
+    public void SteadyStateCallsDoNotAllocate()
+    {
+        const int n = 4, h = 14, w = 14, c = 72, k = 3, stride = 1;
+        var x = Random(n * h * w * c, 1);
+        var wt = Random(k * k * c, 2);
+        var dy = Random(n * h * w * c, 3);
+        var y = new float[n * h * w * c];
+        var dx = new float[n * h * w * c];
+        var dw = new float[k * k * c];
+        void Step()
+        {
+            Depthwise.Forward(x, wt, y, n, h, w, c, k, stride);
+            Depthwise.BackwardInput(dy, wt, dx, n, h, w, c, k, stride);
+            Depthwise.BackwardWeight(dy, x, dw, n, h, w, c, k, stride);
+        }
+        Step(); // grows the weight-gradient scratch once
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) Step();
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void OverwritesOutputsAndLeavesTheRestAlone()
+    {
+        const int n = 2, h = 5, w = 6, c = 17, k = 3, stride = 2;
+        int oh = Padding.SameOutput(h, stride), ow = Padding.SameOutput(w, stride);
+        var x = Random(n * h * w * c, 4);
+        var wt = Random(k * k * c, 5);
+        var dy = Random(n * oh * ow * c, 6);
+        // One spare element past each output: stale values before must vanish, the spare must survive.
+        var dx = Enumerable.Repeat(float.NaN, n * h * w * c + 1).ToArray();
+        var dw = Enumerable.Repeat(float.NaN, k * k * c + 1).ToArray();
+        var y = Enumerable.Repeat(float.NaN, n * oh * ow * c + 1).ToArray();
+        Depthwise.Forward(x, wt, y, n, h, w, c, k, stride);
+        Depthwise.BackwardInput(dy, wt, dx, n, h, w, c, k, stride);
+        Depthwise.BackwardWeight(dy, x, dw, n, h, w, c, k, stride);
+        Assert.All(y[..^1], v => Assert.False(float.IsNaN(v)));
+        Assert.All(dx[..^1], v => Assert.False(float.IsNaN(v)));
+        Assert.All(dw[..^1], v => Assert.False(float.IsNaN(v)));
+        Assert.True(float.IsNaN(y[^1]) && float.IsNaN(dx[^1]) && float.IsNaN(dw[^1]));
+    }
+
+    [Fact]
+    public void RejectsShortBuffersAndUnsupportedStride()
+    {
+        var x = new float[2 * 4 * 4 * 3];
+        var w = new float[3 * 3 * 3];
+        var y = new float[2 * 2 * 2 * 3];
+        Assert.Throws<ShapeMismatchException>(() => Depthwise.Forward(x, w, y.AsSpan(1), 2, 4, 4, 3, 3, 2));
+        Assert.Throws<ShapeMismatchException>(() => Depthwise.BackwardInput(y, w, x.AsSpan(1), 2, 4, 4, 3, 3, 2));
+        Assert.Throws<ShapeMismatchException>(() => Depthwise.BackwardWeight(y, x, w.AsSpan(1), 2, 4, 4, 3, 3, 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Depthwise.Forward(x, w, y, 2, 4, 4, 3, 3, 3));
+    }
+
+    private static void WithIsa(int isa, Action body)
+    {
+        Depthwise.ForceIsa = isa;
+        try { body(); }
+        finally { Depthwise.ForceIsa = 0; }
+    }
+
+    /// <summary>Runs one fast kernel and its reference. The tolerance is relative to the sum of
+    /// |terms| of each output (the reference run on absolute values), which stays meaningful when
+    /// terms cancel; fast and reference differ only in fused multiply-adds and summation order.</summary>
+    private static void Check(Kind kind, int n, int h, int w, int c, int k, int stride, int seed)
+    {
+        int oh = Padding.SameOutput(h, stride), ow = Padding.SameOutput(w, stride);
+        int inSize = n * h * w * c, outSize = n * oh * ow * c, wSize = k * k * c;
+        float[] a, b, expected, scale, actual;
+        switch (kind)
+        {
+            case Kind.Forward:
+                a = Random(inSize, seed); b = Random(wSize, seed + 1);
+                expected = new float[outSize]; scale = new float[outSize];
+                actual = Enumerable.Repeat(float.NaN, outSize).ToArray();
+                DepthwiseReference.Forward(a, b, expected, n, h, w, c, k, stride);
+                DepthwiseReference.Forward(Abs(a), Abs(b), scale, n, h, w, c, k, stride);
+                Depthwise.Forward(a, b, actual, n, h, w, c, k, stride);
+                break;
+            case Kind.BackwardInput:
+                a = Random(outSize, seed); b = Random(wSize, seed + 1);
+                expected = new float[inSize]; scale = new float[inSize];
+                actual = Enumerable.Repeat(float.NaN, inSize).ToArray();
+                DepthwiseReference.BackwardInput(a, b, expected, n, h, w, c, k, stride);
+                DepthwiseReference.BackwardInput(Abs(a), Abs(b), scale, n, h, w, c, k, stride);
+                Depthwise.BackwardInput(a, b, actual, n, h, w, c, k, stride);
+                break;
+            default:
+                a = Random(outSize, seed); b = Random(inSize, seed + 1);
+                expected = new float[wSize]; scale = new float[wSize];
+                actual = Enumerable.Repeat(float.NaN, wSize).ToArray();
+                DepthwiseReference.BackwardWeight(a, b, expected, n, h, w, c, k, stride);
+                DepthwiseReference.BackwardWeight(Abs(a), Abs(b), scale, n, h, w, c, k, stride);
+                Depthwise.BackwardWeight(a, b, actual, n, h, w, c, k, stride);
+                break;
+        }
+        for (int i = 0; i < expected.Length; i++)
+        {
+            float tol = 1e-5f * scale[i] + 1e-30f;
+            if (!(Math.Abs(actual[i] - expected[i]) <= tol))
+                Assert.Fail($"{kind} isa={Depthwise.ForceIsa} n={n} h={h} w={w} c={c} k={k} s={stride}: element {i} " +
+                            $"got {actual[i]:R}, expected {expected[i]:R} (tolerance {tol:R})");
+        }
+    }
+
+    private static float[] Random(int length, int seed)
+    {
+        var rng = new Random(seed);
+        var a = new float[length];
+        for (int i = 0; i < length; i++) a[i] = (float)(rng.NextDouble() * 2 - 1);
+        return a;
+    }
+
+    private static float[] Abs(float[] a) => a.Select(Math.Abs).ToArray();
+}
