@@ -11,6 +11,7 @@ public static class Program
         ("train-throughput", "MobileNetV2 training and inference images/s and peak RSS on synthetic data (one JSON line)"),
         ("fashion-mnist", "trains MobileNetV2 on Fashion-MNIST and reports test accuracy (one JSON line)"),
         ("gemm", "GFLOP/s of the GEMM kernels (NT, NN, TN) on MobileNetV2's 1x1-conv shapes"),
+        ("depthwise", "GFLOP/s and GB/s of the depthwise kernels on MobileNetV2's shapes"),
         ("step-profile", "a training step's time per layer kind (stem, expand, depthwise, project, head)"),
     ];
 
@@ -29,6 +30,7 @@ public static class Program
                 case "train-throughput": return TrainThroughput.Run(new BenchArgs(rest), Console.Out);
                 case "fashion-mnist": return FashionMnist.Run(new BenchArgs(rest), Console.Out);
                 case "gemm": new BenchArgs(rest).Finish(); GemmBench.Run(Console.Out); return 0;
+                case "depthwise": new BenchArgs(rest).Finish(); DepthwiseBench.Run(Console.Out); return 0;
                 case "step-profile": return StepProfile.Run(new BenchArgs(rest), Console.Out);
                 default:
                     Console.Error.WriteLine($"Dnas.Bench: unknown benchmark '{args[0]}'");

@@ -17,6 +17,7 @@ public static class StepProfile
         int channels = args.Int("channels", 3, min: 1);
         int batch = args.Int("batch", 32, min: 1);
         int reps = args.Int("reps", 10, min: 1);
+        bool perLayer = args.Int("per-layer", 0, min: 0) != 0;
         args.Finish();
 
         var model = new MobileNetV2(MobileNetV2Spec.Standard(width, channels, 2));
@@ -27,6 +28,7 @@ public static class StepProfile
         model.Forward(x, training: true); // every layer now holds its input and output shapes
 
         var kinds = new Dictionary<string, (double Fwd, double Bwd, double Macs)>();
+        var bn = new Dictionary<string, (double Fwd, double Bwd)>();
         var dy = new Tensor(0); var dx = new Tensor(0);
         var layers = model.ConvLayers().ToArray();
         for (int li = 0; li < layers.Length; li++)
@@ -52,13 +54,26 @@ public static class StepProfile
             });
             kinds.TryGetValue(kind, out var acc);
             kinds[kind] = (acc.Fwd + fwd, acc.Bwd + bwd, acc.Macs + macs);
+            // The batch norm (+ReLU6) part alone, on the same shapes.
+            int p = y[0] * y[1] * y[2], c = y[3];
+            var z = new float[p * c]; var yy = new float[p * c]; var g = new float[p * c];
+            for (int i = 0; i < z.Length; i++) { z[i] = (float)rng.NextGaussian(); g[i] = 1e-3f * (i % 5); }
+            var st = new float[c]; var st2 = new float[c]; var rm = new float[c]; var rv = new float[c]; var gam = new float[c]; var bet = new float[c];
+            Array.Fill(gam, 1f);
+            double bnF = Time(reps, () => Dnas.Engine.Kernels.BatchNorm.ForwardTrain(z, yy, p, c, gam, bet, st, st2, rm, rv, 0.1f, 1e-5f, l.Relu6));
+            double bnB = Time(reps, () => Dnas.Engine.Kernels.BatchNorm.Backward(g, z, yy, g, p, c, gam, st, st2, rm, rv, l.Relu6));
+            if (perLayer)
+                output.WriteLine(FormattableString.Invariant(
+                    $"{{\"layer\":{li},\"kind\":\"{kind}\",\"in\":\"{input}\",\"out\":\"{y}\",\"k\":{l.Kernel},\"s\":{l.Stride},\"fwd_ms\":{fwd * 1e3:F3},\"bwd_ms\":{bwd * 1e3:F3},\"bn_fwd_ms\":{bnF * 1e3:F3},\"bn_bwd_ms\":{bnB * 1e3:F3}}}"));
+            bn.TryGetValue(kind, out var b);
+            bn[kind] = (b.Fwd + bnF, b.Bwd + bnB);
         }
         double total = 0;
         foreach (var (kind, (fwd, bwd, macs)) in kinds.OrderByDescending(k => k.Value.Fwd + k.Value.Bwd))
         {
             total += fwd + bwd;
             output.WriteLine(FormattableString.Invariant(
-                $"{{\"kind\":\"{kind}\",\"fwd_ms\":{fwd * 1e3:F2},\"bwd_ms\":{bwd * 1e3:F2},\"conv_gflops\":{6 * macs / (fwd + bwd) / 1e9:F1}}}"));
+                $"{{\"kind\":\"{kind}\",\"fwd_ms\":{fwd * 1e3:F2},\"bwd_ms\":{bwd * 1e3:F2},\"bn_fwd_ms\":{bn[kind].Fwd * 1e3:F2},\"bn_bwd_ms\":{bn[kind].Bwd * 1e3:F2},\"conv_gflops\":{6 * macs / (fwd + bwd - bn[kind].Fwd - bn[kind].Bwd) / 1e9:F1}}}"));
         }
         output.WriteLine(FormattableString.Invariant($"{{\"kind\":\"total-conv-bn\",\"ms\":{total * 1e3:F2},\"img_s_bound\":{batch / total:F0}}}"));
         return 0;
@@ -66,7 +81,7 @@ public static class StepProfile
 
     private static double Time(int reps, Action a)
     {
-        a();
+        for (int i = 0; i < 40; i++) a(); // past the JIT's tier-0 and on-stack-replacement code
         var sw = Stopwatch.StartNew();
         for (int i = 0; i < reps; i++) a();
         return sw.Elapsed.TotalSeconds / reps;
