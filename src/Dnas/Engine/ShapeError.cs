@@ -26,6 +26,13 @@ public static class Shape
         return p;
     }
 
+    /// <summary>As <see cref="Require(string, int, long)"/>, naming the operand as what + operand;
+    /// the name is only put together when it is needed, so hot kernels allocate nothing.</summary>
+    public static void Require(string what, string operand, int length, long needed)
+    {
+        if (length < needed) Require(what + operand, length, needed);
+    }
+
     /// <summary>Throws unless <paramref name="span"/> holds at least <paramref name="needed"/> elements.</summary>
     public static void Require(string what, int length, long needed)
     {

@@ -88,7 +88,7 @@ public class MobileNetV2Tests
         // Class = which half of the image is brighter: a few dozen steps must beat chance clearly.
         var net = new MobileNetV2(MobileNetV2Spec.Standard(0.35, 1, 2));
         net.Initialize(3);
-        int steps = 60;
+        int steps = 120;
         var trainer = new Trainer(net, new Sgd(net.Parameters(), 0.9f, 0f), new CosineSchedule(0.05f, steps, 5));
         var rng = new Rng(11);
         var x = new Tensor(16, 16, 16, 1);

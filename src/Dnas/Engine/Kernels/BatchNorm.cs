@@ -76,9 +76,26 @@ public static unsafe class BatchNorm
     public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx, int p, int c,
         ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<float> dGamma, Span<float> dBeta, bool relu6)
     {
-        Check(x.Length, dy.Length, p, c);
         Shape.Require("BatchNorm.Backward dx", dx.Length, (long)p * c);
+        var coef = Coefficients(3 * c);
+        BackwardCoefficients(dy, x, y, p, c, gamma, mean, invStd, dGamma, dBeta, relu6, coef);
+        fixed (float* px = x, pdy = dy, py = y, pdx = dx, pc = coef, pm = mean)
+        {
+            Workers.For(p, new GradOp { X = px, Dy = pdy, Mask = relu6 ? py : null, Dx = pdx, C = c, Coef = pc, Mean = pm }, 256);
+        }
+    }
+
+    /// <summary>The first half of <see cref="Backward"/>: one pass over dy, x (and y) for
+    /// dGamma, dBeta and the per-channel coefficients of dx = k1·dy' + k2·(x − mean) + k3,
+    /// written to <paramref name="coef"/> [3C]. The second half, <see cref="ApplyGradientRows"/>,
+    /// can then run block by block inside a fused kernel.</summary>
+    public static void BackwardCoefficients(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> y, int p, int c,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<float> dGamma, Span<float> dBeta, bool relu6,
+        Span<float> coef)
+    {
+        Check(x.Length, dy.Length, p, c);
         if (relu6) Shape.Require("BatchNorm.Backward y", y.Length, (long)p * c);
+        Shape.Require("BatchNorm.Backward coefficients", coef.Length, 3L * c);
         int parts = Math.Min(Workers.Threads, Math.Max(1, p / 64));
         var partial = Partials(parts * 2 * c);
         fixed (float* px = x, pdy = dy, py = y, pm = mean)
@@ -87,7 +104,6 @@ public static unsafe class BatchNorm
             // Σ dy' and Σ dy'·(x − mean) per channel (centred: no cancellation when |mean| ≫ σ).
             Workers.For(parts, new SumOp { X = px, Y = pdy, Mask = relu6 ? py : null, Mean = pm, P = p, C = c, Parts = parts, Out = pp, Squares = false });
         }
-        var coef = Coefficients(3 * c);
         for (int ch = 0; ch < c; ch++)
         {
             double sb = 0, sxc = 0;
@@ -102,10 +118,14 @@ public static unsafe class BatchNorm
             coef[c + ch] = (float)(-g * s * s * sg / p);
             coef[2 * c + ch] = (float)(-g * s * sb / p);
         }
-        fixed (float* px = x, pdy = dy, py = y, pdx = dx, pc = coef, pm = mean)
-        {
-            Workers.For(p, new GradOp { X = px, Dy = pdy, Mask = relu6 ? py : null, Dx = pdx, C = c, Coef = pc, Mean = pm }, 256);
-        }
+    }
+
+    /// <summary>The second half of <see cref="Backward"/> for rows [r0, r1) on the calling
+    /// thread only: dx rows (written from <paramref name="dx"/>[0]) from dy, x, y rows.</summary>
+    internal static void ApplyGradientRows(float* dy, float* x, float* y, float* mean, float* coef, float* dx, int r0, int r1, int c, bool relu6)
+    {
+        long off = (long)r0 * c;
+        new GradOp { X = x + off, Dy = dy + off, Mask = relu6 ? y + off : null, Dx = dx, C = c, Coef = coef, Mean = mean }.Run(0, r1 - r0);
     }
 
     private static void Affine(ReadOnlySpan<float> x, Span<float> y, int p, int c, float[] coef, bool relu6)

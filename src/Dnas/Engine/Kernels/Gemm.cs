@@ -57,9 +57,9 @@ public static unsafe class Gemm
     {
         if (m < 0 || n < 0 || k < 0)
             throw new ArgumentOutOfRangeException(nameof(m), $"{what}: negative dimension (m={m}, n={n}, k={k})");
-        Shape.Require($"{what} A", a.Length, (long)m * k);
-        Shape.Require($"{what} B", b.Length, (long)n * k);
-        Shape.Require($"{what} C", c.Length, (long)m * n);
+        Shape.Require(what, " A", a.Length, (long)m * k);
+        Shape.Require(what, " B", b.Length, (long)n * k);
+        Shape.Require(what, " C", c.Length, (long)m * n);
         if (m == 0 || n == 0) return true;
         if (k == 0)
         {

@@ -32,7 +32,7 @@ public sealed class ConvBn
     public float[] RunningMean { get; }
     public float[] RunningVar { get; }
 
-    private readonly float[] _mean, _invStd, _dGamma, _dBeta, _dWeight;
+    private readonly float[] _mean, _invStd, _dGamma, _dBeta, _dWeight, _coef;
     private readonly Tensor _z = new(0), _y = new(0);
     private float[] _cols = [];
     private Tensor? _x;
@@ -56,6 +56,7 @@ public sealed class ConvBn
         _mean = new float[outChannels]; _invStd = new float[outChannels];
         _dGamma = new float[outChannels]; _dBeta = new float[outChannels];
         _dWeight = new float[Weight.Length];
+        _coef = new float[3 * outChannels];
     }
 
     public IEnumerable<Parameter> Parameters() { yield return Weight; yield return Gamma; yield return Beta; }
@@ -99,7 +100,7 @@ public sealed class ConvBn
         return _y;
     }
 
-    /// <summary>Accumulates parameter gradients from dY. dY is overwritten (it becomes the
+    /// <summary>Accumulates parameter gradients from dY. dY may be overwritten (with the
     /// gradient of Z). The input gradient goes to <paramref name="dx"/> when given.</summary>
     public void Backward(Tensor dy, Tensor? dx)
     {
@@ -108,10 +109,20 @@ public sealed class ConvBn
         var x = _x;
         int n = x[0], h = x[1], w = x[2];
         int p = _y[0] * _y[1] * _y[2];
+        if (dx != null) dx.Reshape4(n, h, w, InChannels);
+        if (Kind == ConvKind.Pointwise && Stride == 1 && PointwiseBackward.Worthwhile(p, OutChannels))
+        {
+            // Large 1x1 layers: BN gradient, dW and dX in one blocked sweep (dY is left as it was).
+            BatchNorm.BackwardCoefficients(dy.Span, _z.Span, _y.Span, p, OutChannels, Gamma.Value, _mean, _invStd, _dGamma, _dBeta, Relu6, _coef);
+            Gamma.AccumulateGrad(_dGamma);
+            Beta.AccumulateGrad(_dBeta);
+            PointwiseBackward.Run(dy.Span, _z.Span, _y.Span, _mean, _coef, Relu6, x.Span, Weight.Value, Weight.Grad,
+                dx != null ? dx.Span : default, p, OutChannels, InChannels);
+            return;
+        }
         BatchNorm.Backward(dy.Span, _z.Span, _y.Span, dy.Span, p, OutChannels, Gamma.Value, _mean, _invStd, _dGamma, _dBeta, Relu6);
         Gamma.AccumulateGrad(_dGamma);
         Beta.AccumulateGrad(_dBeta);
-        if (dx != null) dx.Reshape4(n, h, w, InChannels);
         switch (Kind)
         {
             case ConvKind.Pointwise when Stride == 1:

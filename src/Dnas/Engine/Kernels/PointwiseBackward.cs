@@ -1,0 +1,82 @@
+namespace Dnas.Engine.Kernels;
+
+/// <summary>The backward pass of 1x1 conv + batch norm (+ReLU6) fused over row blocks.
+/// Unfused, the gradient of the conv output dZ [P,O] is written once and read twice (for
+/// dW and for dX): for an expansion layer that is three sweeps over the layer's largest
+/// tensor. Here each thread takes a contiguous range of pixels and, block by block, forms
+/// the dZ rows in a cache-sized buffer, adds dZᵀ·X into its own partial dW, and writes
+/// dX = dZ·W for those rows. Partial dW are summed in part order: deterministic for a given
+/// thread count.</summary>
+public static unsafe class PointwiseBackward
+{
+    // dZ block budget per thread: comfortably inside a 512 KB L2 together with X and dX rows.
+    private const int BlockFloats = 24 * 1024;
+
+    [ThreadStatic] private static float[]? _scratch;
+
+    /// <summary>True when the fused path pays off: the dZ tensor is too large to stay in cache.</summary>
+    public static bool Worthwhile(int p, int outChannels) => (long)p * outChannels * sizeof(float) >= (2L << 20);
+
+    /// <summary>dy, z, y [P,O] with the BN coefficients from <see cref="BatchNorm.BackwardCoefficients"/>;
+    /// x [P,I], w [O,I] -> dW [O,I] accumulated (+=), dX [P,I] written when not empty.</summary>
+    public static void Run(ReadOnlySpan<float> dy, ReadOnlySpan<float> z, ReadOnlySpan<float> y, ReadOnlySpan<float> mean,
+        ReadOnlySpan<float> coef, bool relu6, ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> dW, Span<float> dx,
+        int p, int outChannels, int inChannels)
+    {
+        int o = outChannels, i = inChannels;
+        Shape.Require("PointwiseBackward dy", dy.Length, (long)p * o);
+        Shape.Require("PointwiseBackward z", z.Length, (long)p * o);
+        Shape.Require("PointwiseBackward x", x.Length, (long)p * i);
+        Shape.Require("PointwiseBackward w", w.Length, (long)o * i);
+        Shape.Require("PointwiseBackward dW", dW.Length, (long)o * i);
+        if (!dx.IsEmpty) Shape.Require("PointwiseBackward dx", dx.Length, (long)p * i);
+        int rows = Math.Clamp(BlockFloats / o, 8, 512);
+        int parts = Math.Min(Workers.Threads, Math.Max(1, p / rows));
+        long perPart = (long)rows * o + (long)o * i;
+        if (_scratch == null || _scratch.Length < parts * perPart) _scratch = new float[parts * perPart];
+        fixed (float* pdy = dy, pz = z, py = y, pm = mean, pc = coef, px = x, pw = w, pdw = dW, pdx = dx, ps = _scratch)
+        {
+            Workers.For(parts, new Op
+            {
+                Dy = pdy, Z = pz, Y = py, Mean = pm, Coef = pc, Relu6 = relu6, X = px, W = pw, Dx = dx.IsEmpty ? null : pdx,
+                Scratch = ps, PerPart = perPart, Parts = parts, P = p, O = o, I = i, Rows = rows,
+            });
+            // Fixed-order reduction of the per-part weight gradients.
+            for (int part = 0; part < parts; part++)
+            {
+                float* g = ps + part * perPart + (long)rows * o;
+                for (int j = 0; j < o * i; j++) pdw[j] += g[j];
+            }
+        }
+    }
+
+    private struct Op : IRangeOp
+    {
+        public float* Dy, Z, Y, Mean, Coef, X, W, Dx, Scratch;
+        public long PerPart;
+        public int Parts, P, O, I, Rows;
+        public bool Relu6;
+
+        public void Run(int start, int end)
+        {
+            for (int part = start; part < end; part++)
+            {
+                int r0 = (int)((long)P * part / Parts), r1 = (int)((long)P * (part + 1) / Parts);
+                float* dz = Scratch + part * PerPart;
+                float* dw = dz + (long)Rows * O;
+                new Span<float>(dw, O * I).Clear();
+                for (int b = r0; b < r1; b += Rows)
+                {
+                    int n = Math.Min(Rows, r1 - b);
+                    BatchNorm.ApplyGradientRows(Dy, Z, Y, Mean, Coef, dz, b, b + n, O, Relu6);
+                    var dzRows = new ReadOnlySpan<float>(dz, n * O);
+                    // dW[O,I] += dZᵀ[O,n] · X[n,I]   (nested: runs on this thread)
+                    Gemm.MatMulTN(dzRows, new ReadOnlySpan<float>(X + (long)b * I, n * I), new Span<float>(dw, O * I), O, I, n, accumulate: true);
+                    // dX[n,I] = dZ[n,O] · W[O,I]
+                    if (Dx != null)
+                        Gemm.MatMulNN(dzRows, new ReadOnlySpan<float>(W, O * I), new Span<float>(Dx + (long)b * I, n * I), n, I, O);
+                }
+            }
+        }
+    }
+}
