@@ -9,7 +9,7 @@
 #
 # Environment (defaults in brackets):
 #   ROUNDS [3]            rounds of (dnas, torch, torch-nchw) per configuration
-#   WARMUP [3]            untimed training steps before the timed ones
+#   WARMUP [8]            untimed training steps before the timed ones
 #   INFER_WARMUP [2]      untimed inference passes before the timed ones
 #   TRAIN_STEPS           timed training steps, all configurations [per configuration: 60, 100, 20]
 #   INFER_STEPS           timed inference passes, all configurations [per configuration: 100, 150, 25]
@@ -34,7 +34,7 @@ if [[ "${QUICK:-0}" == 1 ]]; then
   TRAIN_STEPS=${TRAIN_STEPS:-2}; INFER_STEPS=${INFER_STEPS:-2}
 fi
 ROUNDS=${ROUNDS:-3}
-WARMUP=${WARMUP:-3}
+WARMUP=${WARMUP:-8}
 INFER_WARMUP=${INFER_WARMUP:-2}
 
 # Default step counts per configuration: about 5 s of timed training and 2 s of timed inference

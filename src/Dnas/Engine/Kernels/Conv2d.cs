@@ -37,28 +37,47 @@ public static class Conv2d
         Col2Im(cols, dx, n, h, wd, ci, k, stride);
     }
 
-    private static void Im2Col(ReadOnlySpan<float> x, Span<float> cols, int n, int h, int wd, int ci, int k, int stride)
+    private static unsafe void Im2Col(ReadOnlySpan<float> x, Span<float> cols, int n, int h, int wd, int ci, int k, int stride)
     {
         int oh = Padding.SameOutput(h, stride), ow = Padding.SameOutput(wd, stride);
-        int pt = Padding.SameBefore(h, k, stride), pl = Padding.SameBefore(wd, k, stride);
-        int row = 0;
-        for (int b = 0; b < n; b++)
-            for (int oy = 0; oy < oh; oy++)
-                for (int ox = 0; ox < ow; ox++, row++)
+        fixed (float* px = x, pc = cols)
+            Workers.For(n * oh, new Im2ColOp { X = px, Cols = pc, H = h, W = wd, Ci = ci, K = k, Stride = stride, Oh = oh, Ow = ow,
+                Pt = Padding.SameBefore(h, k, stride), Pl = Padding.SameBefore(wd, k, stride) }, 8);
+    }
+
+    /// <summary>im2col rows for output rows [start, end) of all images (row = b·OH + oy).</summary>
+    private unsafe struct Im2ColOp : IRangeOp
+    {
+        public float* X, Cols;
+        public int H, W, Ci, K, Stride, Oh, Ow, Pt, Pl;
+
+        public readonly void Run(int start, int end)
+        {
+            int kk = K * K * Ci;
+            for (int r = start; r < end; r++)
+            {
+                int b = r / Oh, oy = r % Oh;
+                for (int ox = 0; ox < Ow; ox++)
                 {
-                    var dst = cols.Slice(row * k * k * ci, k * k * ci);
-                    for (int ky = 0; ky < k; ky++)
+                    float* dst = Cols + ((long)r * Ow + ox) * kk;
+                    for (int ky = 0; ky < K; ky++)
                     {
-                        int iy = oy * stride - pt + ky;
-                        for (int kx = 0; kx < k; kx++)
+                        int iy = oy * Stride - Pt + ky;
+                        for (int kx = 0; kx < K; kx++)
                         {
-                            int ix = ox * stride - pl + kx;
-                            var d = dst.Slice((ky * k + kx) * ci, ci);
-                            if ((uint)iy < (uint)h && (uint)ix < (uint)wd) x.Slice(((b * h + iy) * wd + ix) * ci, ci).CopyTo(d);
-                            else d.Clear();
+                            int ix = ox * Stride - Pl + kx;
+                            float* d = dst + (ky * K + kx) * Ci;
+                            if ((uint)iy < (uint)H && (uint)ix < (uint)W)
+                            {
+                                float* src = X + (((long)b * H + iy) * W + ix) * Ci;
+                                for (int i = 0; i < Ci; i++) d[i] = src[i];
+                            }
+                            else for (int i = 0; i < Ci; i++) d[i] = 0f;
                         }
                     }
                 }
+            }
+        }
     }
 
     private static void Col2Im(ReadOnlySpan<float> cols, Span<float> dx, int n, int h, int wd, int ci, int k, int stride)
