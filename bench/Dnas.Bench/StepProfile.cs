@@ -58,10 +58,10 @@ public static class StepProfile
             int p = y[0] * y[1] * y[2], c = y[3];
             var z = new float[p * c]; var yy = new float[p * c]; var g = new float[p * c];
             for (int i = 0; i < z.Length; i++) { z[i] = (float)rng.NextGaussian(); g[i] = 1e-3f * (i % 5); }
-            var st = new float[c]; var st2 = new float[c]; var rm = new float[c]; var rv = new float[c]; var gam = new float[c]; var bet = new float[c];
+            var ss = new float[2 * c]; var st = new float[c]; var st2 = new float[c]; var rm = new float[c]; var rv = new float[c]; var gam = new float[c]; var bet = new float[c];
             Array.Fill(gam, 1f);
-            double bnF = Time(reps, () => Dnas.Engine.Kernels.BatchNorm.ForwardTrain(z, yy, p, c, gam, bet, st, st2, rm, rv, 0.1f, 1e-5f, l.Relu6));
-            double bnB = Time(reps, () => Dnas.Engine.Kernels.BatchNorm.Backward(g, z, yy, g, p, c, gam, st, st2, rm, rv, l.Relu6));
+            double bnF = Time(reps, () => Dnas.Engine.Kernels.BatchNorm.ForwardTrain(z, yy, p, c, gam, bet, st, st2, rm, rv, 0.1f, 1e-5f, l.Relu6, ss));
+            double bnB = Time(reps, () => Dnas.Engine.Kernels.BatchNorm.Backward(g, z, ss, g, p, c, gam, st, st2, rm, rv, l.Relu6));
             if (perLayer)
                 output.WriteLine(FormattableString.Invariant(
                     $"{{\"layer\":{li},\"kind\":\"{kind}\",\"in\":\"{input}\",\"out\":\"{y}\",\"k\":{l.Kernel},\"s\":{l.Stride},\"fwd_ms\":{fwd * 1e3:F3},\"bwd_ms\":{bwd * 1e3:F3},\"bn_fwd_ms\":{bnF * 1e3:F3},\"bn_bwd_ms\":{bnB * 1e3:F3}}}"));

@@ -15,12 +15,15 @@ public static unsafe class BatchNorm
     [ThreadStatic] private static double[]? _partials;
     [ThreadStatic] private static float[]? _coefficients;
 
-    /// <summary>x [P,C] -> y [P,C]; writes the batch mean and 1/sqrt(var+eps) for backward
-    /// and updates the running statistics.</summary>
+    /// <summary>x [P,C] -> y [P,C]; writes the batch mean and 1/sqrt(var+eps) for backward,
+    /// the per-channel affine map y = a·x + b as <paramref name="scaleShift"/> [a(C), b(C)]
+    /// (backward recomputes the ReLU6 mask from x with it instead of reading y again), and
+    /// updates the running statistics.</summary>
     public static void ForwardTrain(ReadOnlySpan<float> x, Span<float> y, int p, int c,
         ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, Span<float> mean, Span<float> invStd,
-        Span<float> runningMean, Span<float> runningVar, float momentum, float eps, bool relu6)
+        Span<float> runningMean, Span<float> runningVar, float momentum, float eps, bool relu6, Span<float> scaleShift)
     {
+        Shape.Require("BatchNorm scaleShift", scaleShift.Length, 2L * c);
         Check(x.Length, y.Length, p, c);
         int parts = Math.Min(Workers.Threads, Math.Max(1, p / 64));
         var partial = Partials(parts * 2 * c);
@@ -51,6 +54,7 @@ public static unsafe class BatchNorm
             coef[ch] = a;
             coef[c + ch] = beta[ch] - mean[ch] * a;
         }
+        coef.AsSpan(0, 2 * c).CopyTo(scaleShift);
         Affine(x, y, p, c, coef, relu6);
     }
 
@@ -70,18 +74,19 @@ public static unsafe class BatchNorm
         Affine(x, y, p, c, coef, relu6);
     }
 
-    /// <summary>dy, x, y [P,C] -> dx [P,C], dGamma, dBeta [C] (overwritten). With
+    /// <summary>dy, x [P,C] -> dx [P,C], dGamma, dBeta [C] (overwritten). With
     /// <paramref name="relu6"/> the incoming gradient is first masked where 0 &lt; y &lt; 6
-    /// fails (y is the fused output). dx may alias dy.</summary>
-    public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> dx, int p, int c,
+    /// fails, y = a·x + b recomputed from the forward's <paramref name="scaleShift"/> with the
+    /// same fused multiply-add, so the mask is bit-identical. dx may alias dy.</summary>
+    public static void Backward(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> scaleShift, Span<float> dx, int p, int c,
         ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<float> dGamma, Span<float> dBeta, bool relu6)
     {
         Shape.Require("BatchNorm.Backward dx", dx.Length, (long)p * c);
         var coef = Coefficients(3 * c);
-        BackwardCoefficients(dy, x, y, p, c, gamma, mean, invStd, dGamma, dBeta, relu6, coef);
-        fixed (float* px = x, pdy = dy, py = y, pdx = dx, pc = coef, pm = mean)
+        BackwardCoefficients(dy, x, scaleShift, p, c, gamma, mean, invStd, dGamma, dBeta, relu6, coef);
+        fixed (float* px = x, pdy = dy, pss = scaleShift, pdx = dx, pc = coef, pm = mean)
         {
-            Workers.For(p, new GradOp { X = px, Dy = pdy, Mask = relu6 ? py : null, Dx = pdx, C = c, Coef = pc, Mean = pm }, 256);
+            Workers.For(p, new GradOp { X = px, Dy = pdy, Mask = relu6 ? pss : null, Dx = pdx, C = c, Coef = pc, Mean = pm }, 256);
         }
     }
 
@@ -89,20 +94,20 @@ public static unsafe class BatchNorm
     /// dGamma, dBeta and the per-channel coefficients of dx = k1·dy' + k2·(x − mean) + k3,
     /// written to <paramref name="coef"/> [3C]. The second half, <see cref="ApplyGradientRows"/>,
     /// can then run block by block inside a fused kernel.</summary>
-    public static void BackwardCoefficients(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> y, int p, int c,
+    public static void BackwardCoefficients(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> scaleShift, int p, int c,
         ReadOnlySpan<float> gamma, ReadOnlySpan<float> mean, ReadOnlySpan<float> invStd, Span<float> dGamma, Span<float> dBeta, bool relu6,
         Span<float> coef)
     {
         Check(x.Length, dy.Length, p, c);
-        if (relu6) Shape.Require("BatchNorm.Backward y", y.Length, (long)p * c);
+        if (relu6) Shape.Require("BatchNorm.Backward scaleShift", scaleShift.Length, 2L * c);
         Shape.Require("BatchNorm.Backward coefficients", coef.Length, 3L * c);
         int parts = Math.Min(Workers.Threads, Math.Max(1, p / 64));
         var partial = Partials(parts * 2 * c);
-        fixed (float* px = x, pdy = dy, py = y, pm = mean)
+        fixed (float* px = x, pdy = dy, pss = scaleShift, pm = mean)
         fixed (double* pp = partial)
         {
             // Σ dy' and Σ dy'·(x − mean) per channel (centred: no cancellation when |mean| ≫ σ).
-            Workers.For(parts, new SumOp { X = px, Y = pdy, Mask = relu6 ? py : null, Mean = pm, P = p, C = c, Parts = parts, Out = pp, Squares = false });
+            Workers.For(parts, new SumOp { X = px, Y = pdy, Mask = relu6 ? pss : null, Mean = pm, P = p, C = c, Parts = parts, Out = pp, Squares = false });
         }
         for (int ch = 0; ch < c; ch++)
         {
@@ -122,10 +127,10 @@ public static unsafe class BatchNorm
 
     /// <summary>The second half of <see cref="Backward"/> for rows [r0, r1) on the calling
     /// thread only: dx rows (written from <paramref name="dx"/>[0]) from dy, x, y rows.</summary>
-    internal static void ApplyGradientRows(float* dy, float* x, float* y, float* mean, float* coef, float* dx, int r0, int r1, int c, bool relu6)
+    internal static void ApplyGradientRows(float* dy, float* x, float* scaleShift, float* mean, float* coef, float* dx, int r0, int r1, int c, bool relu6)
     {
         long off = (long)r0 * c;
-        new GradOp { X = x + off, Dy = dy + off, Mask = relu6 ? y + off : null, Dx = dx, C = c, Coef = coef, Mean = mean }.Run(0, r1 - r0);
+        new GradOp { X = x + off, Dy = dy + off, Mask = relu6 ? scaleShift : null, Dx = dx, C = c, Coef = coef, Mean = mean }.Run(0, r1 - r0);
     }
 
     private static void Affine(ReadOnlySpan<float> x, Span<float> y, int p, int c, float[] coef, bool relu6)
@@ -181,7 +186,7 @@ public static unsafe class BatchNorm
                     {
                         float* xr = X + (long)r * C;
                         if (Squares) AccumulateSquares(xr, Mean, acc, acc + C, C);
-                        else AccumulateGrad(Y + (long)r * C, xr, Mask == null ? null : Mask + (long)r * C, Mean, acc, acc + C, C);
+                        else AccumulateGrad(Y + (long)r * C, xr, Mask, Mean, acc, acc + C, C);
                     }
                     for (int ch = 0; ch < C; ch++) { o1[ch] += acc[ch]; o2[ch] += acc[C + ch]; }
                 }
@@ -210,32 +215,37 @@ public static unsafe class BatchNorm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AccumulateGrad(float* dy, float* x, float* mask, float* mean, float* s, float* sx, int c)
+    private static void AccumulateGrad(float* dy, float* x, float* scaleShift, float* mean, float* s, float* sx, int c)
     {
         int ch = 0;
+        float* a = scaleShift, b = scaleShift + c;
         if (Vector512.IsHardwareAccelerated)
             for (; ch + 16 <= c; ch += 16)
             {
                 var g = Vector512.Load(dy + ch);
-                if (mask != null) g = MaskGrad(g, Vector512.Load(mask + ch));
+                var xv = Vector512.Load(x + ch);
+                if (a != null) g = MaskGrad(g, Vector512.FusedMultiplyAdd(xv, Vector512.Load(a + ch), Vector512.Load(b + ch)));
                 Vector512.Store(Vector512.Load(s + ch) + g, s + ch);
-                Vector512.Store(Vector512.FusedMultiplyAdd(g, Vector512.Load(x + ch) - Vector512.Load(mean + ch), Vector512.Load(sx + ch)), sx + ch);
+                Vector512.Store(Vector512.FusedMultiplyAdd(g, xv - Vector512.Load(mean + ch), Vector512.Load(sx + ch)), sx + ch);
             }
         for (; ch + 8 <= c; ch += 8)
         {
             var g = Vector256.Load(dy + ch);
-            if (mask != null) g = MaskGrad(g, Vector256.Load(mask + ch));
+            var xv = Vector256.Load(x + ch);
+            if (a != null) g = MaskGrad(g, Vector256.FusedMultiplyAdd(xv, Vector256.Load(a + ch), Vector256.Load(b + ch)));
             Vector256.Store(Vector256.Load(s + ch) + g, s + ch);
-            Vector256.Store(Vector256.FusedMultiplyAdd(g, Vector256.Load(x + ch) - Vector256.Load(mean + ch), Vector256.Load(sx + ch)), sx + ch);
+            Vector256.Store(Vector256.FusedMultiplyAdd(g, xv - Vector256.Load(mean + ch), Vector256.Load(sx + ch)), sx + ch);
         }
         for (; ch < c; ch++)
         {
             float g = dy[ch];
-            if (mask != null && !(mask[ch] > 0f && mask[ch] < 6f)) g = 0f;
+            if (a != null && !InRelu6(MathF.FusedMultiplyAdd(x[ch], a[ch], b[ch]))) g = 0f;
             s[ch] += g;
             sx[ch] = MathF.FusedMultiplyAdd(g, x[ch] - mean[ch], sx[ch]);
         }
     }
+
+    private static bool InRelu6(float y) => y > 0f && y < 6f;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> MaskGrad(Vector512<float> g, Vector512<float> y) =>
@@ -283,7 +293,9 @@ public static unsafe class BatchNorm
 
     private struct GradOp : IRangeOp
     {
-        public float* X, Dy, Mask, Dx, Coef, Mean;
+        public float* X, Dy, Dx, Coef, Mean;
+        /// <summary>The forward's [a(C), b(C)] when the output went through ReLU6, else null.</summary>
+        public float* Mask;
         public int C;
 
         public void Run(int start, int end)
@@ -293,29 +305,31 @@ public static unsafe class BatchNorm
             for (int r = start; r < end; r++)
             {
                 long o = (long)r * c;
-                float* x = X + o, dy = Dy + o, dx = Dx + o, m = Mask == null ? null : Mask + o;
+                float* x = X + o, dy = Dy + o, dx = Dx + o, sa = Mask, sb = Mask == null ? null : Mask + c;
                 int ch = 0;
                 if (Vector512.IsHardwareAccelerated)
                     for (; ch + 16 <= c; ch += 16)
                     {
                         var g = Vector512.Load(dy + ch);
-                        if (m != null) g = MaskGrad(g, Vector512.Load(m + ch));
+                        var xv = Vector512.Load(x + ch);
+                        if (sa != null) g = MaskGrad(g, Vector512.FusedMultiplyAdd(xv, Vector512.Load(sa + ch), Vector512.Load(sb + ch)));
                         var v = Vector512.FusedMultiplyAdd(g, Vector512.Load(k1 + ch),
-                            Vector512.FusedMultiplyAdd(Vector512.Load(x + ch) - Vector512.Load(mu + ch), Vector512.Load(k2 + ch), Vector512.Load(k3 + ch)));
+                            Vector512.FusedMultiplyAdd(xv - Vector512.Load(mu + ch), Vector512.Load(k2 + ch), Vector512.Load(k3 + ch)));
                         Vector512.Store(v, dx + ch);
                     }
                 for (; ch + 8 <= c; ch += 8)
                 {
                     var g = Vector256.Load(dy + ch);
-                    if (m != null) g = MaskGrad(g, Vector256.Load(m + ch));
+                    var xv = Vector256.Load(x + ch);
+                    if (sa != null) g = MaskGrad(g, Vector256.FusedMultiplyAdd(xv, Vector256.Load(sa + ch), Vector256.Load(sb + ch)));
                     var v = Vector256.FusedMultiplyAdd(g, Vector256.Load(k1 + ch),
-                        Vector256.FusedMultiplyAdd(Vector256.Load(x + ch) - Vector256.Load(mu + ch), Vector256.Load(k2 + ch), Vector256.Load(k3 + ch)));
+                        Vector256.FusedMultiplyAdd(xv - Vector256.Load(mu + ch), Vector256.Load(k2 + ch), Vector256.Load(k3 + ch)));
                     Vector256.Store(v, dx + ch);
                 }
                 for (; ch < c; ch++)
                 {
                     float g = dy[ch];
-                    if (m != null && !(m[ch] > 0f && m[ch] < 6f)) g = 0f;
+                    if (sa != null && !InRelu6(MathF.FusedMultiplyAdd(x[ch], sa[ch], sb[ch]))) g = 0f;
                     dx[ch] = MathF.FusedMultiplyAdd(g, k1[ch], MathF.FusedMultiplyAdd(x[ch] - mu[ch], k2[ch], k3[ch]));
                 }
             }

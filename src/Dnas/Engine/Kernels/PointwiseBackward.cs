@@ -17,9 +17,9 @@ public static unsafe class PointwiseBackward
     /// <summary>True when the fused path pays off: the dZ tensor is too large to stay in cache.</summary>
     public static bool Worthwhile(int p, int outChannels) => (long)p * outChannels * sizeof(float) >= (2L << 20);
 
-    /// <summary>dy, z, y [P,O] with the BN coefficients from <see cref="BatchNorm.BackwardCoefficients"/>;
+    /// <summary>dy, z [P,O], the forward's BN scale/shift [2·O] (for the ReLU6 mask) with the BN coefficients from <see cref="BatchNorm.BackwardCoefficients"/>;
     /// x [P,I], w [O,I] -> dW [O,I] accumulated (+=), dX [P,I] written when not empty.</summary>
-    public static void Run(ReadOnlySpan<float> dy, ReadOnlySpan<float> z, ReadOnlySpan<float> y, ReadOnlySpan<float> mean,
+    public static void Run(ReadOnlySpan<float> dy, ReadOnlySpan<float> z, ReadOnlySpan<float> scaleShift, ReadOnlySpan<float> mean,
         ReadOnlySpan<float> coef, bool relu6, ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> dW, Span<float> dx,
         int p, int outChannels, int inChannels)
     {
@@ -34,7 +34,7 @@ public static unsafe class PointwiseBackward
         int parts = Math.Min(Workers.Threads, Math.Max(1, p / rows));
         long perPart = (long)rows * o + (long)o * i;
         if (_scratch == null || _scratch.Length < parts * perPart) _scratch = new float[parts * perPart];
-        fixed (float* pdy = dy, pz = z, py = y, pm = mean, pc = coef, px = x, pw = w, pdw = dW, pdx = dx, ps = _scratch)
+        fixed (float* pdy = dy, pz = z, py = scaleShift, pm = mean, pc = coef, px = x, pw = w, pdw = dW, pdx = dx, ps = _scratch)
         {
             Workers.For(parts, new Op
             {

@@ -32,7 +32,7 @@ public sealed class ConvBn
     public float[] RunningMean { get; }
     public float[] RunningVar { get; }
 
-    private readonly float[] _mean, _invStd, _dGamma, _dBeta, _dWeight, _coef;
+    private readonly float[] _mean, _invStd, _dGamma, _dBeta, _dWeight, _coef, _scaleShift;
     private readonly Tensor _z = new(0), _y = new(0);
     private float[] _cols = [];
     private Tensor? _x;
@@ -57,6 +57,7 @@ public sealed class ConvBn
         _dGamma = new float[outChannels]; _dBeta = new float[outChannels];
         _dWeight = new float[Weight.Length];
         _coef = new float[3 * outChannels];
+        _scaleShift = new float[2 * outChannels];
     }
 
     public IEnumerable<Parameter> Parameters() { yield return Weight; yield return Gamma; yield return Beta; }
@@ -92,7 +93,7 @@ public sealed class ConvBn
         int p = n * oh * ow;
         if (training)
             BatchNorm.ForwardTrain(_z.Span, _y.Span, p, OutChannels, Gamma.Value, Beta.Value, _mean, _invStd,
-                RunningMean, RunningVar, BnMomentum, BnEps, Relu6);
+                RunningMean, RunningVar, BnMomentum, BnEps, Relu6, _scaleShift);
         else
             BatchNorm.ForwardInference(_z.Span, _y.Span, p, OutChannels, Gamma.Value, Beta.Value, RunningMean, RunningVar, BnEps, Relu6);
         _x = x;
@@ -113,14 +114,14 @@ public sealed class ConvBn
         if (Kind == ConvKind.Pointwise && Stride == 1 && PointwiseBackward.Worthwhile(p, OutChannels))
         {
             // Large 1x1 layers: BN gradient, dW and dX in one blocked sweep (dY is left as it was).
-            BatchNorm.BackwardCoefficients(dy.Span, _z.Span, _y.Span, p, OutChannels, Gamma.Value, _mean, _invStd, _dGamma, _dBeta, Relu6, _coef);
+            BatchNorm.BackwardCoefficients(dy.Span, _z.Span, _scaleShift, p, OutChannels, Gamma.Value, _mean, _invStd, _dGamma, _dBeta, Relu6, _coef);
             Gamma.AccumulateGrad(_dGamma);
             Beta.AccumulateGrad(_dBeta);
-            PointwiseBackward.Run(dy.Span, _z.Span, _y.Span, _mean, _coef, Relu6, x.Span, Weight.Value, Weight.Grad,
+            PointwiseBackward.Run(dy.Span, _z.Span, _scaleShift, _mean, _coef, Relu6, x.Span, Weight.Value, Weight.Grad,
                 dx != null ? dx.Span : default, p, OutChannels, InChannels);
             return;
         }
-        BatchNorm.Backward(dy.Span, _z.Span, _y.Span, dy.Span, p, OutChannels, Gamma.Value, _mean, _invStd, _dGamma, _dBeta, Relu6);
+        BatchNorm.Backward(dy.Span, _z.Span, _scaleShift, dy.Span, p, OutChannels, Gamma.Value, _mean, _invStd, _dGamma, _dBeta, Relu6);
         Gamma.AccumulateGrad(_dGamma);
         Beta.AccumulateGrad(_dBeta);
         switch (Kind)
