@@ -101,6 +101,11 @@ public sealed class ConvBn
         return _y;
     }
 
+    /// <summary>True when <see cref="Backward"/> leaves dY intact for this layer's current shape
+    /// (the fused 1x1 path); otherwise it overwrites dY with the gradient of Z.</summary>
+    public bool PreservesOutputGradient =>
+        Kind == ConvKind.Pointwise && Stride == 1 && PointwiseBackward.Worthwhile(_y[0] * _y[1] * _y[2], OutChannels);
+
     /// <summary>Accumulates parameter gradients from dY. dY may be overwritten (with the
     /// gradient of Z). The input gradient goes to <paramref name="dx"/> when given.</summary>
     public void Backward(Tensor dy, Tensor? dx)
@@ -111,7 +116,7 @@ public sealed class ConvBn
         int n = x[0], h = x[1], w = x[2];
         int p = _y[0] * _y[1] * _y[2];
         if (dx != null) dx.Reshape4(n, h, w, InChannels);
-        if (Kind == ConvKind.Pointwise && Stride == 1 && PointwiseBackward.Worthwhile(p, OutChannels))
+        if (PreservesOutputGradient)
         {
             // Large 1x1 layers: BN gradient, dW and dX in one blocked sweep (dY is left as it was).
             BatchNorm.BackwardCoefficients(dy.Span, _z.Span, _scaleShift, p, OutChannels, Gamma.Value, _mean, _invStd, _dGamma, _dBeta, Relu6, _coef);

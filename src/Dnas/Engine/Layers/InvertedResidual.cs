@@ -43,17 +43,22 @@ public sealed class InvertedResidual
         return h;
     }
 
-    /// <summary>dY (kept intact) -> dX written into <paramref name="dx"/>; parameter gradients accumulate.</summary>
+    /// <summary>dY -> dX written into <paramref name="dx"/>; parameter gradients accumulate.
+    /// dY may be overwritten when the block has no skip connection.</summary>
     public void Backward(Tensor dy, Tensor dx, GradientPool pool)
     {
         if (_lastOut is null) throw new InvalidOperationException("InvertedResidual: backward before forward");
-        // The branch's layers overwrite their incoming gradient, so work on a copy.
-        var g = pool.Rent4(dy[0], dy[1], dy[2], dy[3]);
-        dy.Span.CopyTo(g.Span);
+        // The skip path needs dY after the branch; copy it only if the projection would overwrite it.
+        Tensor? copy = null;
+        if (Residual && !Project.PreservesOutputGradient)
+        {
+            copy = pool.Rent4(dy[0], dy[1], dy[2], dy[3]);
+            dy.Span.CopyTo(copy.Span);
+        }
         var dHidden = Expand != null ? pool.Rent4(1, 1, 1, 1) : dx;
         var dDw = pool.Rent4(1, 1, 1, 1);
-        Project.Backward(g, dDw);
-        pool.Return(g);
+        Project.Backward(copy ?? dy, dDw);
+        if (copy != null) pool.Return(copy);
         Dw.Backward(dDw, dHidden);
         pool.Return(dDw);
         if (Expand != null)
