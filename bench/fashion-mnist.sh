@@ -8,7 +8,7 @@
 #
 # Environment (defaults in brackets):
 #   EPOCHS [2]  LIMIT [0 = all 60000 training images]  TEST_LIMIT [0 = all 10000 test images]
-#   BATCH [64]  LR [0.1]  THREADS [2]  SEED [1]
+#   BATCH [64]  LR [0.02]  THREADS [2]  SEED [1]
 #   DATA [/usr/share/datasets/fashion-mnist]   folder with the (gzipped) IDX files
 #   IMPLS ["dnas torch"]   SKIP_BUILD=1 to reuse the Release build
 #   PYTHON [/usr/bin/python3]  an interpreter with torch (Debian's python3-torch)
@@ -21,7 +21,7 @@ EPOCHS=${EPOCHS:-2}
 LIMIT=${LIMIT:-0}
 TEST_LIMIT=${TEST_LIMIT:-0}
 BATCH=${BATCH:-64}
-LR=${LR:-0.1}
+LR=${LR:-0.02}
 THREADS=${THREADS:-2}
 SEED=${SEED:-1}
 DATA=${DATA:-/usr/share/datasets/fashion-mnist}

@@ -20,7 +20,7 @@ public static class FashionMnist
         int batch = args.Int("batch", 64, min: 1);
         int evalBatch = args.Int("eval-batch", 500, min: 1);
         double width = args.Double("width", 0.35);
-        float lr = (float)args.Double("lr", 0.1);
+        float lr = (float)args.Double("lr", 0.02);
         float momentum = (float)args.Double("momentum", 0.9);
         float weightDecay = (float)args.Double("weight-decay", 4e-5);
         double warmupEpochs = args.Double("warmup-epochs", 0.1);

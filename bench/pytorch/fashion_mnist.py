@@ -4,7 +4,7 @@
 
 MobileNetV2 (bench/pytorch/mnv2.py, TF-SAME padding so the net is the engine's), 28x28 gray
 input scaled to [0,1] then normalised with mean 0.2860 and std 0.3530, SGD momentum 0.9
-without Nesterov, weight decay 4e-5 on conv/linear weights only, lr 0.1 peak with linear
+without Nesterov, weight decay 4e-5 on conv/linear weights only, lr 0.02 peak with linear
 warm-up over 1/10 epoch then half-cosine decay to 0 at the last step (the engine's
 CosineSchedule, evaluated per step), batch 64 with the last partial batch dropped, a new
 seeded shuffle each epoch, no augmentation; test accuracy in eval mode. Prints one JSON line,
@@ -85,7 +85,7 @@ def main():
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--eval-batch", type=int, default=500)
     ap.add_argument("--width", type=float, default=0.35)
-    ap.add_argument("--lr", type=float, default=0.1)
+    ap.add_argument("--lr", type=float, default=0.02)
     ap.add_argument("--momentum", type=float, default=0.9)
     ap.add_argument("--weight-decay", type=float, default=4e-5)
     ap.add_argument("--warmup-epochs", type=float, default=0.1)
