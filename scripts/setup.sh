@@ -10,7 +10,9 @@ export DEBIAN_FRONTEND=noninteractive DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOG
 
 apt_packages=()
 case "$profile" in
-  test) ;;
+  # libturbojpeg0: JPEG decoding (TurboJPEG, also needed at run time); netpbm, libjpeg-turbo-progs and
+  # python3-pil: the image decoder cross-checks (pnmtopng, ppmtobmp, cjpeg/djpeg, Pillow).
+  test) apt_packages+=(libturbojpeg0 netpbm libjpeg-turbo-progs python3-pil) ;;
   bench) apt_packages+=(python3-torch python3-numpy dataset-fashion-mnist) ;;
   *) echo "setup.sh: unknown profile '$profile' (use: test | bench)" >&2; exit 2 ;;
 esac
