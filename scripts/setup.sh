@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks for DnasToolchain, then restores NuGet packages.
 #   bash scripts/setup.sh test    what the test suite needs (default)
-#   bash scripts/setup.sh bench   plus PyTorch (Debian python3-torch) and Fashion-MNIST for the benchmarks
+#   bash scripts/setup.sh bench   that, plus PyTorch (Debian python3-torch) and Fashion-MNIST for the benchmarks
 # Packages already present are not reinstalled, so a second run takes seconds.
 set -euo pipefail
 profile="${1:-test}"
