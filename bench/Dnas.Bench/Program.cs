@@ -12,6 +12,7 @@ public static class Program
         ("fashion-mnist", "trains MobileNetV2 on Fashion-MNIST and reports test accuracy (one JSON line)"),
         ("gemm", "GFLOP/s of the GEMM kernels (NT, NN, TN) on MobileNetV2's 1x1-conv shapes"),
         ("depthwise", "GFLOP/s and GB/s of the depthwise kernels on MobileNetV2's shapes"),
+        ("batchnorm", "GB/s and GFLOP/s of the fused batch norm + ReLU6 kernels (forward and backward)"),
         ("step-profile", "a training step's time per layer kind (stem, expand, depthwise, project, head)"),
     ];
 
@@ -31,6 +32,7 @@ public static class Program
                 case "fashion-mnist": return FashionMnist.Run(new BenchArgs(rest), Console.Out);
                 case "gemm": new BenchArgs(rest).Finish(); GemmBench.Run(Console.Out); return 0;
                 case "depthwise": new BenchArgs(rest).Finish(); DepthwiseBench.Run(Console.Out); return 0;
+                case "batchnorm": return BatchNormBench.Run(new BenchArgs(rest), Console.Out);
                 case "step-profile": return StepProfile.Run(new BenchArgs(rest), Console.Out);
                 default:
                     Console.Error.WriteLine($"Dnas.Bench: unknown benchmark '{args[0]}'");
