@@ -13,6 +13,7 @@ public static class Program
         ("gemm", "GFLOP/s of the GEMM kernels (NT, NN, TN) on MobileNetV2's 1x1-conv shapes"),
         ("depthwise", "GFLOP/s and GB/s of the depthwise kernels on MobileNetV2's shapes"),
         ("batchnorm", "GB/s and GFLOP/s of the fused batch norm + ReLU6 kernels (forward and backward)"),
+        ("synthetic", "synthetic person / no-person scenes rendered per second at 96x96 (1 and 2 threads)"),
         ("step-profile", "a training step's time per layer kind (stem, expand, depthwise, project, head)"),
     ];
 
@@ -33,6 +34,7 @@ public static class Program
                 case "gemm": new BenchArgs(rest).Finish(); GemmBench.Run(Console.Out); return 0;
                 case "depthwise": new BenchArgs(rest).Finish(); DepthwiseBench.Run(Console.Out); return 0;
                 case "batchnorm": return BatchNormBench.Run(new BenchArgs(rest), Console.Out);
+                case "synthetic": new BenchArgs(rest).Finish(); SyntheticBench.Run(Console.Out); return 0;
                 case "step-profile": return StepProfile.Run(new BenchArgs(rest), Console.Out);
                 default:
                     Console.Error.WriteLine($"Dnas.Bench: unknown benchmark '{args[0]}'");
