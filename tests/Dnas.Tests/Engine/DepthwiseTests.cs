@@ -8,6 +8,7 @@ namespace Dnas.Tests.Engine;
 /// <summary>Fast depthwise kernels against <see cref="DepthwiseReference"/>. Everything lives in
 /// this one class because some tests flip <see cref="Depthwise.ForceIsa"/>: xunit runs the tests
 /// of a class one after another, so no other depthwise test sees the switch mid-run.</summary>
+[Collection(IsolatedCollection.Name)]
 public class DepthwiseTests
 {
     private static readonly int[] Channels = [1, 3, 7, 8, 15, 16, 17, 33];

@@ -9,6 +9,7 @@ namespace Dnas.Tests.Engine;
 /// Everything that forces an ISA lives in this one class (xunit runs a class's tests one at a
 /// time), and the switch is always restored; other classes calling Gemm meanwhile still get
 /// correct results, just possibly via another path.</summary>
+[Collection(IsolatedCollection.Name)]
 public sealed class GemmTests
 {
     public enum Kind { NT, NN, TN }
