@@ -1,0 +1,112 @@
+using YamlDotNet.RepresentationModel;
+
+namespace Dnas.Config;
+
+/// <summary>A loaded, validated <c>dnas.yaml</c>.
+/// <para>Sections are registered in <see cref="Sections"/>: each has a name and a parser that
+/// validates its node and stores the result. Today <c>data</c>, <c>search_space</c> (its
+/// resolutions) and <c>output</c> are read; <c>supernet</c>, <c>search</c>, <c>target</c> and
+/// <c>finetune</c> are accepted and kept as raw YAML (<see cref="RawSections"/>) until their
+/// stages exist and register parsers of their own. An unknown top-level key is an error.</para></summary>
+public sealed record DnasConfig
+{
+    /// <summary>The configuration file as the user named it (used in diagnostics).</summary>
+    public string File { get; init; } = "dnas.yaml";
+
+    /// <summary>The folder relative paths are resolved against.</summary>
+    public string BaseDirectory { get; init; } = Environment.CurrentDirectory;
+
+    public DataConfig Data { get; init; } = DataConfig.Default;
+
+    public SearchSpaceConfig SearchSpace { get; init; } = SearchSpaceConfig.Default;
+
+    /// <summary>The run folder (absolute); <c>output:</c>, default <c>runs/default</c>.</summary>
+    public string OutputDirectory { get; init; } = Path.GetFullPath("runs/default");
+
+    /// <summary>Every top-level section as written, by name.</summary>
+    public IReadOnlyDictionary<string, YamlNode> RawSections { get; init; } = new Dictionary<string, YamlNode>();
+
+    /// <summary>Side of the prepared store's images: <c>data.resolution</c>, else the largest
+    /// search-space resolution.</summary>
+    public int StoreResolution => Data.Resolution ?? SearchSpace.MaxResolution;
+
+    /// <summary>A top-level section: its parser validates the node (reporting to the reader)
+    /// and returns the configuration with the section applied.</summary>
+    public sealed record Section(string Name, Func<ConfigReader, YamlNode, DnasConfig, DnasConfig> Parse);
+
+    /// <summary>The known top-level sections, in the order they are validated. Later stages add
+    /// their parsers here.</summary>
+    public static IReadOnlyList<Section> Sections { get; } =
+    [
+        new("data", (r, n, c) => c with { Data = DataConfig.Parse(r, n) }),
+        new("search_space", (r, n, c) => c with { SearchSpace = SearchSpaceConfig.Parse(r, n) }),
+        new("supernet", (_, _, c) => c),
+        new("search", (_, _, c) => c),
+        new("target", (_, _, c) => c),
+        new("finetune", (_, _, c) => c),
+        new("output", (r, n, c) => r.String(n, "output") is { } o ? c with { OutputDirectory = r.ResolvePath(o) } : c),
+    ];
+
+    /// <summary>Loads and validates a configuration file; <see cref="ConfigException"/> lists
+    /// every problem found.</summary>
+    public static DnasConfig Load(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        string text;
+        try
+        {
+            text = System.IO.File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ConfigException(Diagnostic.Error(DiagnosticCodes.ConfigNotFound,
+                $"configuration file {Path.GetFullPath(path)} does not exist; pass one with --config", path), e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException(Diagnostic.Error(DiagnosticCodes.YamlSyntax, $"cannot read the configuration: {e.Message}", path), e);
+        }
+        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    /// <summary>Validates configuration text; <paramref name="file"/> names it in diagnostics and
+    /// relative paths are resolved against <paramref name="baseDirectory"/>.</summary>
+    public static DnasConfig Parse(string text, string file, string baseDirectory)
+    {
+        var (config, diagnostics) = TryParse(text, file, baseDirectory);
+        if (diagnostics.Exists(d => d.Severity == Severity.Error)) throw new ConfigException(diagnostics);
+        return config;
+    }
+
+    /// <summary>Like <see cref="Parse"/> but returns the diagnostics (errors and warnings) instead of throwing.</summary>
+    public static (DnasConfig Config, List<Diagnostic> Diagnostics) TryParse(string text, string file, string baseDirectory)
+    {
+        var reader = new ConfigReader(file, baseDirectory);
+        var config = new DnasConfig
+        {
+            File = file,
+            BaseDirectory = baseDirectory,
+            OutputDirectory = Path.GetFullPath(Path.Combine(baseDirectory, "runs", "default")),
+        };
+        var root = reader.Parse(text);
+        if (root is null || ConfigReader.IsNull(root)) return (config, reader.Diagnostics);
+        var map = reader.Map(root, "", Sections.Select(s => s.Name).ToArray());
+        if (map is null) return (config, reader.Diagnostics);
+        var raw = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        foreach (var section in Sections)
+        {
+            if (!map.TryGet(section.Name, out var node)) continue;
+            raw[section.Name] = node;
+            config = section.Parse(reader, node, config);
+        }
+        config = config with { RawSections = raw };
+        if (config.Data.Resolution is int r && r < config.SearchSpace.MaxResolution && map.TryGet("data", out var dataNode)
+            && dataNode is YamlMappingNode dm && dm.Children.TryGetValue(new YamlScalarNode("resolution"), out var resNode))
+        {
+            reader.Error(resNode, DiagnosticCodes.OutOfRange,
+                $"'data.resolution' ({r}) is below the largest search-space resolution ({config.SearchSpace.MaxResolution}); the store must hold the largest, or leave 'data.resolution' out");
+        }
+        var sorted = reader.Diagnostics.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
+        return (config, sorted);
+    }
+}
