@@ -19,6 +19,10 @@ public sealed class ConvBn
 {
     public const float BnMomentum = 0.1f, BnEps = 1e-5f;
 
+    /// <summary>Running-statistics momentum of the next training-mode forward passes (PyTorch's
+    /// 0.1 by default; BN recalibration sets 1/(k+1) for a cumulative average).</summary>
+    public float Momentum { get; set; } = BnMomentum;
+
     public ConvKind Kind { get; }
     public int InChannels { get; }
     public int OutChannels { get; }
@@ -93,7 +97,7 @@ public sealed class ConvBn
         int p = n * oh * ow;
         if (training)
             BatchNorm.ForwardTrain(_z.Span, _y.Span, p, OutChannels, Gamma.Value, Beta.Value, _mean, _invStd,
-                RunningMean, RunningVar, BnMomentum, BnEps, Relu6, _scaleShift);
+                RunningMean, RunningVar, Momentum, BnEps, Relu6, _scaleShift);
         else
             BatchNorm.ForwardInference(_z.Span, _y.Span, p, OutChannels, Gamma.Value, Beta.Value, RunningMean, RunningVar, BnEps, Relu6);
         _x = x;
