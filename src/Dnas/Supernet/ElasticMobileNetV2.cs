@@ -40,11 +40,12 @@ public sealed class ElasticMobileNetV2
         Full = new MobileNetV2(new SubnetSpec(3, maxWidth, MaxDepths, choices, classes).ToMobileNetV2Spec());
     }
 
-    /// <summary>Builds an engine network shaped like <paramref name="subnet"/> (weights not yet loaded).</summary>
-    public MobileNetV2 Create(SubnetSpec subnet)
+    /// <summary>Builds an engine network shaped like <paramref name="subnet"/> (weights not yet
+    /// loaded), optionally on activation buffers shared with other subnets.</summary>
+    public MobileNetV2 Create(SubnetSpec subnet, ActivationBuffers? buffers = null)
     {
         Validate(subnet);
-        return new MobileNetV2(subnet.ToMobileNetV2Spec());
+        return new MobileNetV2(subnet.ToMobileNetV2Spec(), buffers);
     }
 
     /// <summary>Copies the shared weights and BN statistics into <paramref name="net"/>, built by <see cref="Create"/>.</summary>

@@ -10,6 +10,11 @@ public readonly record struct BlockChoice(int Expand, int Kernel);
 /// in order (stage 0's single block is fixed at expansion 1, kernel 3, like OFA's first block).</summary>
 public sealed record SubnetSpec(int InChannels, double Width, IReadOnlyList<int> Depths, IReadOnlyList<BlockChoice> Blocks, int Classes)
 {
+    /// <summary>A stable text key, e.g. <c>c3 w0.35 d1,2,3,4,3,3,1 b1/3,6/5,...</c>, for caches and logs.</summary>
+    public string Key =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"c{InChannels} w{Width} d{string.Join(",", Depths)} b{string.Join(",", Blocks.Select(b => $"{b.Expand}/{b.Kernel}"))}");
+
     /// <summary>The engine network this subnet is: standard stage strides and channel rounding.</summary>
     public MobileNetV2Spec ToMobileNetV2Spec()
     {

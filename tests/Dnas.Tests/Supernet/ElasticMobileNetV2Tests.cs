@@ -1,5 +1,6 @@
 using Dnas.Engine;
 using Dnas.Engine.Models;
+using Dnas.Engine.Optim;
 using Dnas.Supernet;
 using Dnas.Tests.Engine;
 using Xunit;
@@ -125,5 +126,55 @@ public class ElasticMobileNetV2Tests
         Assert.NotEqual(m1, m2);
         Assert.All(net.ConvLayers(), l => Assert.Equal(Dnas.Engine.Layers.ConvBn.BnMomentum, l.Momentum));
         Assert.Throws<ArgumentException>(() => BnRecalibration.Recalibrate(net, []));
+    }
+}
+
+public class SandwichTrainerTests
+{
+    private static readonly int[] MaxDepths = [1, 2, 2, 2, 2, 2, 1];
+
+    private static SubnetSpec Largest(ElasticMobileNetV2 s) =>
+        new(3, s.MaxWidth, MaxDepths, s.Full.Spec.Blocks.Select(b => new BlockChoice(b.Expand, b.Kernel)).ToArray(), s.Classes);
+
+    private static SubnetSpec Smallest(int depth1 = 1) =>
+        new(3, 0.35, [1, depth1, 1, 1, 1, 1, 1],
+            [new(1, 3), .. Enumerable.Repeat(new BlockChoice(3, 3), depth1 + 5)], 2);
+
+    [Fact]
+    public void LargestAloneIsAnOrdinaryTrainingStep()
+    {
+        var s = new ElasticMobileNetV2(0.5, MaxDepths, 6, 5, 2);
+        s.Full.Initialize(3);
+        var plain = new MobileNetV2(s.Full.Spec);
+        plain.Initialize(3);
+        var x = new Tensor(KernelAssert.RandomFloats(4 * 24 * 24 * 3, 1), 4, 24, 24, 3);
+        int[] labels = [0, 1, 1, 0];
+        var sandwich = new SandwichTrainer(s, new Sgd(s.Full.Parameters()), new CosineSchedule(0.05f, 10), distill: true);
+        var trainer = new Trainer(plain, new Sgd(plain.Parameters()), new CosineSchedule(0.05f, 10));
+        for (int step = 0; step < 2; step++)
+        {
+            float a = sandwich.Step(x, labels, [Largest(s)]);
+            float b = trainer.Step(x, labels);
+            Assert.Equal(b, a);
+        }
+        var p = s.Full.Parameters().ToArray(); var q = plain.Parameters().ToArray();
+        for (int i = 0; i < p.Length; i++) Assert.Equal(q[i].Value, p[i].Value);
+    }
+
+    [Fact]
+    public void SandwichStepsWithDistillationAreDeterministic()
+    {
+        float[][] Run()
+        {
+            var s = new ElasticMobileNetV2(0.5, MaxDepths, 6, 5, 2);
+            s.Full.Initialize(4);
+            var t = new SandwichTrainer(s, new Sgd(s.Full.Parameters(), weightDecay: 0f), new CosineSchedule(0.05f, 10), distill: true);
+            var x = new Tensor(KernelAssert.RandomFloats(4 * 24 * 24 * 3, 2), 4, 24, 24, 3);
+            for (int step = 0; step < 2; step++)
+                Assert.True(float.IsFinite(t.Step(x, [1, 0, 0, 1], [Largest(s), Smallest(), Smallest(2)])));
+            return s.Full.Parameters().Select(p => (float[])p.Value.Clone()).ToArray();
+        }
+        var a = Run(); var b = Run();
+        for (int i = 0; i < a.Length; i++) Assert.Equal(a[i], b[i]);
     }
 }

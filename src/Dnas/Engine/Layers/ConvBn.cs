@@ -37,13 +37,15 @@ public sealed class ConvBn
     public float[] RunningVar { get; }
 
     private readonly float[] _mean, _invStd, _dGamma, _dBeta, _dWeight, _coef, _scaleShift;
-    private readonly Tensor _z = new(0), _y = new(0);
-    private float[] _cols = [];
+    private readonly Tensor _z, _y, _cols;
     private Tensor? _x;
     private bool _trained;
 
-    public ConvBn(string name, ConvKind kind, int inChannels, int outChannels, int kernel, int stride, bool relu6)
+    public ConvBn(string name, ConvKind kind, int inChannels, int outChannels, int kernel, int stride, bool relu6, ActivationBuffers? buffers = null)
     {
+        _z = buffers?.Next() ?? new Tensor(0);
+        _y = buffers?.Next() ?? new Tensor(0);
+        _cols = kind == ConvKind.Full ? buffers?.Next() ?? new Tensor(0) : new Tensor(0);
         if (kind == ConvKind.Depthwise && inChannels != outChannels)
             throw new ShapeMismatchException($"{name}: depthwise needs equal in/out channels, got {inChannels} -> {outChannels}");
         if (kind == ConvKind.Pointwise && kernel != 1)
@@ -89,9 +91,8 @@ public sealed class ConvBn
                 Depthwise.Forward(x.Span, Weight.Value, _z.Span, n, h, w, InChannels, Kernel, Stride);
                 break;
             default:
-                long need = Conv2d.ScratchSize(n, h, w, InChannels, Kernel, Stride);
-                if (_cols.Length < need) _cols = new float[need];
-                Conv2d.Forward(x.Span, Weight.Value, _z.Span, _cols, n, h, w, InChannels, OutChannels, Kernel, Stride);
+                _cols.Reshape2(checked((int)Conv2d.ScratchSize(n, h, w, InChannels, Kernel, Stride)), 1);
+                Conv2d.Forward(x.Span, Weight.Value, _z.Span, _cols.Span, n, h, w, InChannels, OutChannels, Kernel, Stride);
                 break;
         }
         int p = n * oh * ow;
@@ -146,9 +147,9 @@ public sealed class ConvBn
                 if (dx != null) Depthwise.BackwardInput(dy.Span, Weight.Value, dx.Span, n, h, w, InChannels, Kernel, Stride);
                 break;
             default:
-                Conv2d.BackwardWeight(dy.Span, _cols, _dWeight, n, h, w, InChannels, OutChannels, Kernel, Stride);
+                Conv2d.BackwardWeight(dy.Span, _cols.Span, _dWeight, n, h, w, InChannels, OutChannels, Kernel, Stride);
                 Weight.AccumulateGrad(_dWeight);
-                if (dx != null) Conv2d.BackwardInput(dy.Span, Weight.Value, dx.Span, _cols, n, h, w, InChannels, OutChannels, Kernel, Stride);
+                if (dx != null) Conv2d.BackwardInput(dy.Span, Weight.Value, dx.Span, _cols.Span, n, h, w, InChannels, OutChannels, Kernel, Stride);
                 break;
         }
     }

@@ -8,15 +8,16 @@ public sealed class InvertedResidual
     public ConvBn Dw { get; }
     public ConvBn Project { get; }
     public bool Residual { get; }
-    private readonly Tensor _out = new(0);
+    private readonly Tensor _out;
     private Tensor? _lastOut;
 
-    public InvertedResidual(string name, int inChannels, int outChannels, int expandRatio, int kernel, int stride)
+    public InvertedResidual(string name, int inChannels, int outChannels, int expandRatio, int kernel, int stride, ActivationBuffers? buffers = null)
     {
         int hidden = inChannels * expandRatio;
-        if (expandRatio != 1) Expand = new ConvBn(name + ".expand", ConvKind.Pointwise, inChannels, hidden, 1, 1, relu6: true);
-        Dw = new ConvBn(name + ".dw", ConvKind.Depthwise, hidden, hidden, kernel, stride, relu6: true);
-        Project = new ConvBn(name + ".project", ConvKind.Pointwise, hidden, outChannels, 1, 1, relu6: false);
+        if (expandRatio != 1) Expand = new ConvBn(name + ".expand", ConvKind.Pointwise, inChannels, hidden, 1, 1, relu6: true, buffers);
+        Dw = new ConvBn(name + ".dw", ConvKind.Depthwise, hidden, hidden, kernel, stride, relu6: true, buffers);
+        Project = new ConvBn(name + ".project", ConvKind.Pointwise, hidden, outChannels, 1, 1, relu6: false, buffers);
+        _out = buffers?.Next() ?? new Tensor(0);
         Residual = stride == 1 && inChannels == outChannels;
     }
 

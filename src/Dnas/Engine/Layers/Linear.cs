@@ -9,12 +9,13 @@ public sealed class Linear
     public Parameter Bias { get; }
     public int In { get; }
     public int Out { get; }
-    private readonly Tensor _y = new(0);
+    private readonly Tensor _y;
     private readonly float[] _dBias;
     private Tensor? _x;
 
-    public Linear(string name, int inFeatures, int outFeatures)
+    public Linear(string name, int inFeatures, int outFeatures, ActivationBuffers? buffers = null)
     {
+        _y = buffers?.Next() ?? new Tensor(0);
         In = inFeatures; Out = outFeatures;
         Weight = new Parameter(name + ".weight", [outFeatures, inFeatures]);
         Bias = new Parameter(name + ".bias", [outFeatures], noDecay: true);

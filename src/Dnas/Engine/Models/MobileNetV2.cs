@@ -15,26 +15,31 @@ public sealed class MobileNetV2
     public ConvBn Head { get; }
     public Linear Classifier { get; }
 
-    private readonly GradientPool _pool = new();
+    private readonly GradientPool _pool;
     private Parameter[]? _parameters;
-    private readonly Tensor _pooled = new(0);
-    private readonly Tensor _dPooled = new(0);
+    private readonly Tensor _pooled, _dPooled;
 
-    public MobileNetV2(MobileNetV2Spec spec)
+    /// <param name="buffers">Activation storage to share with other networks that never run at
+    /// the same time (the supernet's subnets); null gives the network its own.</param>
+    public MobileNetV2(MobileNetV2Spec spec, ActivationBuffers? buffers = null)
     {
         Spec = spec;
-        Stem = new ConvBn("stem", ConvKind.Full, spec.InChannels, spec.StemChannels, 3, 2, relu6: true);
+        buffers?.BeginNetwork();
+        _pool = buffers?.Gradients ?? new GradientPool();
+        _pooled = buffers?.Next() ?? new Tensor(0);
+        _dPooled = buffers?.Next() ?? new Tensor(0);
+        Stem = new ConvBn("stem", ConvKind.Full, spec.InChannels, spec.StemChannels, 3, 2, relu6: true, buffers);
         var blocks = new List<InvertedResidual>();
         int c = spec.StemChannels;
         for (int i = 0; i < spec.Blocks.Count; i++)
         {
             var b = spec.Blocks[i];
-            blocks.Add(new InvertedResidual($"blocks.{i}", c, b.Out, b.Expand, b.Kernel, b.Stride));
+            blocks.Add(new InvertedResidual($"blocks.{i}", c, b.Out, b.Expand, b.Kernel, b.Stride, buffers));
             c = b.Out;
         }
         _blocks = blocks.ToArray();
-        Head = new ConvBn("head", ConvKind.Pointwise, c, spec.HeadChannels, 1, 1, relu6: true);
-        Classifier = new Linear("classifier", spec.HeadChannels, spec.Classes);
+        Head = new ConvBn("head", ConvKind.Pointwise, c, spec.HeadChannels, 1, 1, relu6: true, buffers);
+        Classifier = new Linear("classifier", spec.HeadChannels, spec.Classes, buffers);
     }
 
     public IEnumerable<ConvBn> ConvLayers()
