@@ -115,4 +115,24 @@ public sealed class ModelCost
         }
         return new ModelCost(target, input, camera, graph, tensors, plan, layers, inPlaceAdd);
     }
+
+    /// <summary>The per-layer table and the totals as fixed-width text (for logs and reports).</summary>
+    public string ToTable()
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var sb = new System.Text.StringBuilder();
+        static string Shape(IReadOnlyList<int> s) => "[" + string.Join(",", s) + "]";
+        sb.AppendLine(string.Format(inv, "{0,-18} {1,-14} {2,-16} {3,-16} {4,3} {5,3} {6,12} {7,9} {8,9} {9,7} {10,7} {11,12}",
+            "layer", "kind", "input", "output", "k", "s", "MACs", "params", "weights", "bias", "quant", "cycles"));
+        foreach (var l in Layers)
+            sb.AppendLine(string.Format(inv, "{0,-18} {1,-14} {2,-16} {3,-16} {4,3} {5,3} {6,12} {7,9} {8,9} {9,7} {10,7} {11,12:F0}",
+                l.Name, l.Kind, Shape(l.InputShape), Shape(l.OutputShape), l.Kernel, l.Stride, l.Macs, l.Params,
+                l.WeightBytes, l.BiasBytes, l.QuantBytes, l.Cycles));
+        sb.AppendLine(string.Format(inv, "{0,-18} {1,-14} {2,-16} {3,-16} {4,3} {5,3} {6,12} {7,9} {8,9} {9,7} {10,7} {11,12:F0}",
+            "total", "", "", "", "", "", Macs, Params, WeightBytes, BiasBytes, QuantBytes, Cycles));
+        sb.AppendLine(string.Format(inv, "target {0}: flash {1} B of {2} B (model {3} B + code {4} B); SRAM {5} B of {6} B (arena {7} B{8} + camera {9} B); latency {10:F1} ms at {11:F0} MHz",
+            Target.Name, FlashBytes, Target.FlashBytes, ModelDataBytes, Target.CodeSizeBytes, SramBytes, Target.SramBytes,
+            ArenaBytes, InPlaceAdd ? ", in-place ADD" : "", CameraBytes, LatencySeconds * 1000, Target.ClockHz / 1e6));
+        return sb.ToString();
+    }
 }

@@ -210,4 +210,19 @@ public class HardwareModelCostTests
         Assert.True(a.ArenaBytes <= b.ArenaBytes);
         Assert.Equal(a.FlashBytes, b.FlashBytes);
     }
+
+    [Fact]
+    public void TableListsEveryLayerAndTheTotals()
+    {
+        var cost = ModelCost.Compute(Small(), new ModelInput(8, 8, 3), Qqvga565, Targets.Nano33Ble);
+        var lines = cost.ToTable().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(cost.Layers.Count + 3, lines.Length);
+        Assert.StartsWith("blocks.2.dw", lines[9]);
+        Assert.Contains("[1,2,2,96]", lines[9]);
+        Assert.StartsWith("total", lines[^2]);
+        Assert.Contains(" 40576 ", lines[^2]);
+        Assert.StartsWith("target nano33ble: flash ", lines[^1]);
+        Assert.Contains($"camera {160 * 120 * 2} B", lines[^1]);
+    }
 }
+
