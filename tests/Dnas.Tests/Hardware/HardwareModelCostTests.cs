@@ -193,6 +193,11 @@ public class HardwareModelCostTests
         Assert.Throws<ArgumentOutOfRangeException>(() => ModelCost.Compute(spec, new ModelInput(96, 96, 2), Qqvga565, Targets.Rp2040));
         var gray = ModelCost.Compute(spec, new ModelInput(96, 96, 1), new CameraFrame(96, 96, PixelFormat.Gray8), Targets.Rp2040);
         Assert.Equal(96 * 96, gray.CameraBytes);
+        var rgb = ModelCost.Compute(MobileNetV2Spec.Standard(0.35, 3, 2), new ModelInput(96, 96, 3), new CameraFrame(96, 96, PixelFormat.Gray8), Targets.Rp2040);
+        // only the stem differs: 16 filters x 3x3 x 2 more input channels, 48x48 output pixels
+        Assert.Equal(16 * 9 * 2, rgb.WeightBytes - gray.WeightBytes);
+        Assert.Equal(48L * 48 * 16 * 9 * 2, rgb.Macs - gray.Macs);
+        Assert.True(rgb.ArenaBytes >= gray.ArenaBytes);
         Assert.Equal(320 * 240 * 3, new CameraFrame(320, 240, PixelFormat.Rgb888).Bytes);
         Assert.Equal(320 * 240 * 2, new CameraFrame(320, 240, PixelFormat.Yuv422).Bytes);
     }
