@@ -5,7 +5,7 @@ namespace Dnas.Config;
 /// <summary>A loaded, validated <c>dnas.yaml</c>.
 /// <para>Sections are registered in <see cref="Sections"/>: each has a name and a parser that
 /// validates its node and stores the result. Today <c>data</c>, <c>search_space</c> (its
-/// resolutions) and <c>output</c> are read; <c>supernet</c>, <c>search</c>, <c>target</c> and
+/// resolutions), <c>target</c> and <c>output</c> are read; <c>supernet</c>, <c>search</c> and
 /// <c>finetune</c> are accepted and kept as raw YAML (<see cref="RawSections"/>) until their
 /// stages exist and register parsers of their own. An unknown top-level key is an error.</para></summary>
 public sealed record DnasConfig
@@ -19,6 +19,9 @@ public sealed record DnasConfig
     public DataConfig Data { get; init; } = DataConfig.Default;
 
     public SearchSpaceConfig SearchSpace { get; init; } = SearchSpaceConfig.Default;
+
+    /// <summary>The device the search targets (<c>target:</c>, default nano33ble).</summary>
+    public TargetConfig Target { get; init; } = TargetConfig.Default;
 
     /// <summary>The run folder (absolute); <c>output:</c>, default <c>runs/default</c>.</summary>
     public string OutputDirectory { get; init; } = Path.GetFullPath("runs/default");
@@ -42,7 +45,7 @@ public sealed record DnasConfig
         new("search_space", (r, n, c) => c with { SearchSpace = SearchSpaceConfig.Parse(r, n) }),
         new("supernet", (_, _, c) => c),
         new("search", (_, _, c) => c),
-        new("target", (_, _, c) => c),
+        new("target", (r, n, c) => c with { Target = TargetConfig.Parse(r, n) }),
         new("finetune", (_, _, c) => c),
         new("output", (r, n, c) => r.String(n, "output") is { } o ? c with { OutputDirectory = r.ResolvePath(o) } : c),
     ];
