@@ -121,7 +121,7 @@ public static class CandidateLogReader
             bytes = new byte[fs.Length];
             fs.ReadExactly(bytes);
         }
-        int start = 0, line = 0;
+        int start = bytes.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0, line = 0; // tolerate a UTF-8 BOM from editors
         while (start < bytes.Length)
         {
             int nl = Array.IndexOf(bytes, (byte)'\n', start);

@@ -113,7 +113,10 @@ public sealed class Nsga2
     /// <summary>Scores a genome through the cache; null when the budget forbids a fresh evaluation.</summary>
     private EvaluatedCandidate? Score(Genome g, int generation, Budget budget, CancellationToken ct)
     {
-        if (_cache.TryGetValue(g.Key, out var hit)) return hit;
+        // A hit keeps the asking genome: its inactive slots (not part of the key) stay its own,
+        // so a run resumed from a log (whose genomes have default inactive slots) replays exactly.
+        if (_cache.TryGetValue(g.Key, out var hit))
+            return ReferenceEquals(hit.Genome, g) ? hit : new EvaluatedCandidate(g, hit.Score, _options.Objectives, hit.Generation, hit.Index);
         if (!budget.CanEvaluate()) return null;
         var score = _evaluator.Evaluate(g, ct) ?? throw new InvalidOperationException($"the evaluator returned no score for {g.Key}");
         var c = new EvaluatedCandidate(g, score, _options.Objectives, generation, _evaluated.Count);
