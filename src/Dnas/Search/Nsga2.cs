@@ -14,6 +14,8 @@ public sealed record Nsga2Options
     public int? MaxEvaluations { get; init; }
     /// <summary>Wall-clock budget from the start of <see cref="Nsga2.Run"/>; null = none.</summary>
     public TimeSpan? TimeLimit { get; init; }
+    /// <summary>Absolute wall-clock deadline; null = none. No fresh evaluation starts after it.</summary>
+    public DateTimeOffset? Deadline { get; init; }
     public double CrossoverProbability { get; init; } = 0.9;
     /// <summary>Per-gene mutation probability.</summary>
     public double MutationProbability { get; init; } = 0.1;
@@ -104,7 +106,7 @@ public sealed class Nsga2
         {
             if (Stopped is not null) return false;
             if (ct.IsCancellationRequested) Stopped = StopReason.Cancelled;
-            else if (o.TimeLimit is TimeSpan t && _clock.Elapsed >= t) Stopped = StopReason.Deadline;
+            else if ((o.TimeLimit is TimeSpan t && _clock.Elapsed >= t) || (o.Deadline is DateTimeOffset d && DateTimeOffset.UtcNow >= d)) Stopped = StopReason.Deadline;
             else if (o.MaxEvaluations is int m && Fresh >= m) Stopped = StopReason.Evaluations;
             return Stopped is null;
         }

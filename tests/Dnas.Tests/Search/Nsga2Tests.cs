@@ -136,6 +136,11 @@ public class Nsga2Tests
         Assert.True(sw.Elapsed < TimeSpan.FromSeconds(20));
         Assert.True(result.FreshEvaluations > 0);
 
+        var past = new Nsga2(SyntheticProblem.Space, new SyntheticProblem(), Options() with { Deadline = DateTimeOffset.UtcNow.AddSeconds(-1) }).Run();
+        Assert.Equal(StopReason.Deadline, past.StopReason);
+        Assert.Equal(0, past.FreshEvaluations);
+        Assert.Empty(past.Population);
+
         using var cts = new CancellationTokenSource();
         var search = new Nsga2(SyntheticProblem.Space, new SyntheticProblem(), Options(gens: 10_000));
         search.GenerationCompleted += g => { if (g.Generation == 3) cts.Cancel(); };
