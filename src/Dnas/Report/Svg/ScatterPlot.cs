@@ -85,7 +85,7 @@ public sealed class ScatterPlot
         legendWidth = Math.Min(legendWidth, Width * 0.35);
 
         string footnote = skipped > 0
-            ? $"{I(skipped)} point{(skipped == 1 ? "" : "s")} not shown (NaN, infinite{(X.Log || Y.Log ? " or not positive on a log axis" : "")})"
+            ? $"{I(skipped)} point{(skipped == 1 ? "" : "s")} not shown (non-finite{(X.Log || Y.Log ? " or not positive on a log axis" : "")})"
             : "";
         double top = Title.Length > 0 ? 40 : 16;
         double bottom = 16 + TickFont + 10 + LabelFont + 6 + (footnote.Length > 0 ? 16 : 0);

@@ -87,7 +87,7 @@ public static class TickGenerator
             double lo = Math.Log10(min), hi = Math.Log10(max);
             int d0 = (int)Math.Ceiling(lo - 1e-9), d1 = (int)Math.Floor(hi + 1e-9);
             int decades = d1 - d0 + 1;
-            if (decades <= 2)
+            if (decades <= 3)
             {
                 for (int d = d0 - 1; d <= d1; d++)
                     foreach (int m in Mantissas)
