@@ -83,7 +83,7 @@ public sealed class SvgPlotTests
         var t = TickGenerator.Log(1e3, 1e6, AxisUnit.None);
         Assert.Equal([1e3, 1e4, 1e5, 1e6], Values(t));
         Assert.Equal(["1k", "10k", "100k", "1M"], Labels(t));
-        Assert.Equal(["1kMAC", "10kMAC", "100kMAC", "1MMAC"], Labels(TickGenerator.Log(1e3, 1e6, AxisUnit.Si("MAC"))));
+        Assert.Equal(["1 kMAC", "10 kMAC", "100 kMAC", "1 MMAC"], Labels(TickGenerator.Log(1e3, 1e6, AxisUnit.Si("MAC"))));
     }
 
     [Fact]
@@ -174,6 +174,42 @@ public sealed class SvgPlotTests
 
         string? outPath = Environment.GetEnvironmentVariable("DNAS_SVG_EXAMPLE_OUT");
         if (!string.IsNullOrEmpty(outPath)) File.WriteAllText(outPath, svg);
+    }
+
+    /// <summary>Latency against MACs on a log x axis, with an RGB/gray split and a latency budget.</summary>
+    private static ScatterPlot LogExample()
+    {
+        var plot = new ScatterPlot { Title = "Latency vs. compute", ColorTitle = "Resolution", ShapeTitle = "Colour mode", Width = 720, Height = 420 };
+        plot.X.Label = "Multiply-accumulates";
+        plot.X.Unit = AxisUnit.Si("MAC");
+        plot.X.Log = true;
+        plot.Y.Label = "Latency";
+        plot.Y.Unit = AxisUnit.Milliseconds;
+        var rng = new Random(3);
+        for (int i = 0; i < 200; i++)
+        {
+            double macs = Math.Pow(10, 3 + rng.NextDouble() * 3);
+            double ms = 37 + macs / 700 * (0.8 + rng.NextDouble() * 0.4);
+            plot.AddPoint(macs, ms, i % 3 == 0 ? "96" : i % 3 == 1 ? "64" : "48", i % 4 == 0 ? "RGB" : "gray");
+        }
+        plot.AddPoint(double.NaN, 1).AddPoint(-1, 5);
+        plot.Constraints.Add(new ConstraintLine(LineOrientation.Horizontal, 1000, "Latency budget 1 s"));
+        return plot;
+    }
+
+    [Fact]
+    public void LogExample_TicksAreDecades()
+    {
+        string svg = LogExample().Render(out var stats);
+        var doc = Parse(svg);
+        Assert.Equal(new RenderStats(200, 2), stats);
+        var ticks = doc.Descendants(Svg + "g").Single(g => (string?)g.Attribute("class") == "ticks")
+            .Elements(Svg + "text").Select(t => t.Value).ToList();
+        foreach (var label in new[] { "1 kMAC", "10 kMAC", "100 kMAC", "1 MMAC" }) Assert.Contains(label, ticks);
+        Assert.Contains(doc.Descendants(Svg + "text"), t => t.Value == "Latency (ms)");
+
+        string? outPath = Environment.GetEnvironmentVariable("DNAS_SVG_EXAMPLE_OUT");
+        if (!string.IsNullOrEmpty(outPath)) File.WriteAllText(outPath + ".log.svg", svg);
     }
 
     [Fact]
@@ -338,7 +374,7 @@ public sealed class SvgPlotTests
         plot.AddPoint(0, 1).AddPoint(-5, 1).AddPoint(2e3, 1).AddPoint(5e5, 2);
         var doc = Parse(plot.Render(out var stats));
         Assert.Equal(new RenderStats(2, 2), stats);
-        Assert.Contains(doc.Descendants(Svg + "text"), t => t.Value == "10kMAC");
+        Assert.Contains(doc.Descendants(Svg + "text"), t => t.Value == "10 kMAC");
     }
 
     [Fact]

@@ -74,7 +74,7 @@ public sealed class AxisUnit
         }
         string number = Significant(value / div, 3);
         if (unit.Length == 0) return number;
-        bool glue = _kind == Kind.Si || (_kind == Kind.Plain && Symbol.Length == 0) || unit == "%";
+        bool glue = ((_kind == Kind.Si || _kind == Kind.Plain) && Symbol.Length == 0) || unit == "%";
         return glue ? number + unit : number + " " + unit;
     }
 

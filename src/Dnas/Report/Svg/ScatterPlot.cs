@@ -15,7 +15,7 @@ public sealed class ScatterPlot
 
     private const double TickFont = 11, LabelFont = 12.5, TitleFont = 15, LegendFont = 11.5;
     private const double MarkerRadius = 4.2, ChosenRadius = 7.5;
-    private const string Ink = "#222222", Grid = "#E6E6E6", Muted = "#555555";
+    private const string Ink = "#222222", Grid = "#E6E6E6", MinorGrid = "#F3F3F3", Muted = "#555555";
 
     public string Title { get; set; } = "";
     public PlotAxis X { get; } = new();
@@ -117,7 +117,11 @@ public sealed class ScatterPlot
         if (Title.Length > 0)
             Text(sb, left, 24, Title, TitleFont, "start", "font-weight=\"bold\"");
 
-        // Grid and ticks.
+        // Grid and ticks; log axes also get faint lines at 2..9 × each decade.
+        sb.Append("<g class=\"minor-grid\" stroke=\"").Append(MinorGrid).Append("\" stroke-width=\"1\">\n");
+        foreach (var v in MinorLogValues(X, xd)) Line(sb, Px(v), top, Px(v), top + plotH);
+        foreach (var v in MinorLogValues(Y, yd)) Line(sb, left, Py(v), left + plotW, Py(v));
+        sb.Append("</g>\n");
         sb.Append("<g class=\"grid\" stroke=\"").Append(Grid).Append("\" stroke-width=\"1\">\n");
         foreach (var t in xTicks.Ticks) Line(sb, Px(t.Value), top, Px(t.Value), top + plotH);
         foreach (var t in yTicks.Ticks) Line(sb, left, Py(t.Value), left + plotW, Py(t.Value));
@@ -176,24 +180,53 @@ public sealed class ScatterPlot
               .Append(clip).Append(")\"/>\n");
         }
 
-        // Constraint labels, with a white halo so they stay readable over points.
+        // Labels go where they cover the fewest points, lines and other labels; a white halo keeps
+        // them readable wherever they land.
         const string halo = "stroke=\"#FFFFFF\" stroke-width=\"3\" paint-order=\"stroke\" stroke-linejoin=\"round\"";
+        var placer = new LabelPlacer(left, top, left + plotW, top + plotH);
+        foreach (var p in pts) placer.AddPoint(Px(p.X), Py(p.Y));
+        if (stair.Count > 0)
+        {
+            for (int i = 1; i < stair.Count; i++)
+                placer.AddSegment(Px(stair[i - 1].X), Py(stair[i - 1].Y), Px(stair[i].X), Py(stair[i].Y));
+            placer.AddSegment(Px(stair[^1].X), Py(stair[^1].Y), left + plotW, Py(stair[^1].Y));
+        }
+        foreach (var k in constraints)
+        {
+            if (k.Orientation == LineOrientation.Vertical) placer.AddSegment(Px(k.Value), top, Px(k.Value), top + plotH);
+            else placer.AddSegment(left, Py(k.Value), left + plotW, Py(k.Value));
+        }
+
+        if (chosen is not null)
+        {
+            double x = Px(chosen.X), y = Py(chosen.Y);
+            placer.AddPoint(x, y, ChosenRadius + 2);
+        }
         for (int i = 0; i < constraints.Count; i++)
         {
             var k = constraints[i];
             var axis = k.Orientation == LineOrientation.Vertical ? X : Y;
             string label = k.Label.Length > 0 ? k.Label : axis.Unit.FormatValue(k.Value);
+            double w = TextWidth(label, LegendFont);
             if (k.Orientation == LineOrientation.Vertical)
             {
                 double x = Px(k.Value);
-                bool flip = x + 6 + TextWidth(label, LegendFont) > left + plotW;
-                Text(sb, flip ? x - 5 : x + 5, top + 14 + i * 15, label, LegendFont, flip ? "end" : "start", halo);
+                var (tx, ty, anchor) = placer.Place(w, LegendFont,
+                [
+                    (x + 5, top + 14, "start"), (x - 5, top + 14, "end"),
+                    (x + 5, top + plotH - 6, "start"), (x - 5, top + plotH - 6, "end"),
+                ]);
+                Text(sb, tx, ty, label, LegendFont, anchor, halo);
             }
             else
             {
                 double y = Py(k.Value);
-                bool below = y - 18 < top;
-                Text(sb, left + plotW - 6, below ? y + 14 : y - 5, label, LegendFont, "end", halo);
+                var (tx, ty, anchor) = placer.Place(w, LegendFont,
+                [
+                    (left + plotW - 6, y - 5, "end"), (left + plotW - 6, y + 4 + LegendFont, "end"),
+                    (left + 6, y - 5, "start"), (left + 6, y + 4 + LegendFont, "start"),
+                ]);
+                Text(sb, tx, ty, label, LegendFont, anchor, halo);
             }
         }
 
@@ -207,10 +240,14 @@ public sealed class ScatterPlot
             if (chosen.Label.Length > 0)
             {
                 double w = TextWidth(chosen.Label, LegendFont);
-                bool flip = x + 12 + w > left + plotW;
-                bool below = y - 14 < top;
-                Text(sb, flip ? x - 11 : x + 11, below ? y + 20 : y - 10, chosen.Label, LegendFont, flip ? "end" : "start",
-                    "font-weight=\"bold\" " + halo);
+                double off = ChosenRadius + 4;
+                var (tx, ty, anchor) = placer.Place(w, LegendFont,
+                [
+                    (x + off, y - off, "start"), (x + off, y + off + LegendFont, "start"),
+                    (x - off, y - off, "end"), (x - off, y + off + LegendFont, "end"),
+                    (x + off, y + LegendFont * 0.35, "start"), (x - off, y + LegendFont * 0.35, "end"),
+                ]);
+                Text(sb, tx, ty, chosen.Label, LegendFont, anchor, "font-weight=\"bold\" " + halo);
             }
             sb.Append("</g>\n");
         }
@@ -337,6 +374,21 @@ public sealed class ScatterPlot
             minGap = Math.Min(minGap, gap);
         }
         return widest + 12 > minGap;
+    }
+
+    /// <summary>2..9 × 10^d inside the range of a decade-ticked log axis (none for bytes, whose
+    /// ticks are powers of two, or when the range spans more than six decades).</summary>
+    private static IEnumerable<double> MinorLogValues(PlotAxis axis, (double Min, double Max) d)
+    {
+        if (!axis.Log || axis.Unit.IsBytes) yield break;
+        int d0 = (int)Math.Floor(Math.Log10(d.Min)), d1 = (int)Math.Floor(Math.Log10(d.Max));
+        if (d1 - d0 > 6) yield break;
+        for (int e = d0; e <= d1; e++)
+            for (int m = 2; m <= 9; m++)
+            {
+                double v = m * Math.Pow(10, e);
+                if (v > d.Min && v < d.Max) yield return v;
+            }
     }
 
     private static double Frac(double v, (double Min, double Max) d, bool log) =>
