@@ -22,6 +22,13 @@ public sealed class SvgPlotTests
         return doc;
     }
 
+    /// <summary>Writes an SVG to $DNAS_SVG_EXAMPLE_DIR (when set) so it can be rendered and looked at.</summary>
+    private static void Dump(string name, string svg)
+    {
+        string? dir = Environment.GetEnvironmentVariable("DNAS_SVG_EXAMPLE_DIR");
+        if (!string.IsNullOrEmpty(dir)) File.WriteAllText(Path.Combine(dir, name + ".svg"), svg);
+    }
+
     private static string[] Labels(AxisTicks t) => t.Ticks.Select(k => k.Label).ToArray();
 
     private static double[] Values(AxisTicks t) => t.Ticks.Select(k => k.Value).ToArray();
@@ -66,6 +73,13 @@ public sealed class SvgPlotTests
     {
         Assert.Equal(["-1", "-0.5", "0", "0.5", "1"], Labels(TickGenerator.Linear(-1, 1, AxisUnit.None, 5)));
         Assert.Equal(["0.001", "0.002", "0.003", "0.004", "0.005"], Labels(TickGenerator.Linear(0.001, 0.005, AxisUnit.None, 5)));
+    }
+
+    [Fact]
+    public void Linear_LargeBareNumbers_UseCompactPrefixes()
+    {
+        Assert.Equal(["0", "200k", "400k", "600k", "800k", "1M"], Labels(TickGenerator.Linear(0, 1e6, AxisUnit.None, 6)));
+        Assert.Equal(["1M", "1.001M", "1.002M"], Labels(TickGenerator.Linear(1_000_000, 1_002_000, AxisUnit.None, 3)));
     }
 
     [Fact]
@@ -172,8 +186,7 @@ public sealed class SvgPlotTests
         Assert.Contains(doc.Descendants(Svg + "text"), t => t.Value == "SRAM limit 256 KB");
         Assert.Single(doc.Descendants(Svg + "g"), g => (string?)g.Attribute("class") == "chosen");
 
-        string? outPath = Environment.GetEnvironmentVariable("DNAS_SVG_EXAMPLE_OUT");
-        if (!string.IsNullOrEmpty(outPath)) File.WriteAllText(outPath, svg);
+        Dump("example", svg);
     }
 
     /// <summary>Latency against MACs on a log x axis, with an RGB/gray split and a latency budget.</summary>
@@ -208,8 +221,7 @@ public sealed class SvgPlotTests
         foreach (var label in new[] { "1 kMAC", "10 kMAC", "100 kMAC", "1 MMAC" }) Assert.Contains(label, ticks);
         Assert.Contains(doc.Descendants(Svg + "text"), t => t.Value == "Latency (ms)");
 
-        string? outPath = Environment.GetEnvironmentVariable("DNAS_SVG_EXAMPLE_OUT");
-        if (!string.IsNullOrEmpty(outPath)) File.WriteAllText(outPath + ".log.svg", svg);
+        Dump("log-example", svg);
     }
 
     [Fact]
@@ -322,7 +334,9 @@ public sealed class SvgPlotTests
     public void Empty_RendersAxesAndNoData()
     {
         var plot = new ScatterPlot { Title = "Nothing" };
-        var doc = Parse(plot.Render(out var stats));
+        string svg = plot.Render(out var stats);
+        Dump("empty", svg);
+        var doc = Parse(svg);
         Assert.Equal(new RenderStats(0, 0), stats);
         Assert.Contains(doc.Descendants(Svg + "text"), t => t.Value == "No data");
         Assert.DoesNotContain(doc.Descendants(Svg + "g"), g => (string?)g.Attribute("class") == "legend");
@@ -335,13 +349,18 @@ public sealed class SvgPlotTests
     public void SinglePoint_AndAllEqual_AreExpanded()
     {
         var one = new ScatterPlot().AddPoint(42, 0.5, "a");
-        var doc = Parse(one.Render(out var stats));
+        one.Chosen = new ChosenPoint(42, 0.5, "only", "a");
+        string svg = one.Render(out var stats);
+        Dump("single", svg);
+        var doc = Parse(svg);
         Assert.Equal(1, stats.Drawn);
         Assert.Single(doc.Descendants(Svg + "circle"), c => c.Parent!.Attribute("data-group") is not null);
 
         var same = new ScatterPlot();
         for (int i = 0; i < 5; i++) same.AddPoint(7, 0);
-        doc = Parse(same.Render());
+        svg = same.Render();
+        Dump("equal", svg);
+        doc = Parse(svg);
         var ticks = doc.Descendants(Svg + "g").Single(g => (string?)g.Attribute("class") == "ticks").Elements(Svg + "text").ToList();
         Assert.True(ticks.Count >= 4);
 
@@ -386,6 +405,7 @@ public sealed class SvgPlotTests
         var sw = Stopwatch.StartNew();
         string svg = plot.Render(out var stats);
         sw.Stop();
+        Dump("huge", svg);
         Assert.Equal(10_000, stats.Drawn);
         var doc = Parse(svg);
         int markers = doc.Descendants(Svg + "g").Where(g => g.Attribute("data-group") is not null).Sum(g => g.Elements().Count());

@@ -37,6 +37,9 @@ public sealed class AxisUnit
 
     internal bool IsBytes => _kind == Kind.Bytes;
 
+    /// <summary>No unit at all: large values get compact per-tick prefixes (200k, 1.5M) instead of a scale.</summary>
+    internal bool IsBareNumber => _kind == Kind.Plain && Symbol.Length == 0;
+
     /// <summary>The display scale for values up to <paramref name="maxAbs"/>: the divisor and its
     /// unit text ("" when there is nothing to show).</summary>
     public (double Divisor, string Unit) ScaleFor(double maxAbs)
@@ -64,7 +67,10 @@ public sealed class AxisUnit
 
     /// <summary>One value with its own scale and the unit attached, e.g. "16 KB", "1.5M", "250 ms".
     /// Up to three significant digits.</summary>
-    public string FormatValue(double value)
+    public string FormatValue(double value) => FormatValue(value, 3);
+
+    /// <summary>As <see cref="FormatValue(double)"/> with up to <paramref name="digits"/> significant digits.</summary>
+    public string FormatValue(double value, int digits)
     {
         var (div, unit) = ScaleFor(Math.Abs(value));
         if (_kind == Kind.Plain && Symbol.Length == 0)
@@ -72,7 +78,7 @@ public sealed class AxisUnit
             // Plain numbers still get compact prefixes when large (1k, 10k, 1M), like a log axis needs.
             (div, unit) = Si().ScaleFor(Math.Abs(value));
         }
-        string number = Significant(value / div, 3);
+        string number = Significant(value / div, digits);
         if (unit.Length == 0) return number;
         bool glue = ((_kind == Kind.Si || _kind == Kind.Plain) && Symbol.Length == 0) || unit == "%";
         return glue ? number + unit : number + " " + unit;

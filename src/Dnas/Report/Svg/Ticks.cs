@@ -25,11 +25,12 @@ public static class TickGenerator
         double a = min / div, b = max / div;
         var (step, decimals) = NiceStep(a, b, target);
         long first = (long)Math.Ceiling(a / step - 1e-9), last = (long)Math.Floor(b / step + 1e-9);
+        bool compact = unit.IsBareNumber && Math.Max(Math.Abs(min), Math.Abs(max)) >= 1e4;
         var ticks = new List<Tick>();
         for (long k = first; k <= last; k++)
         {
             double shown = Math.Round(k * step, Math.Min(decimals, 15));
-            ticks.Add(new Tick(shown * div, AxisUnit.Fixed(shown, decimals)));
+            ticks.Add(new Tick(shown * div, compact ? unit.FormatValue(shown, 6) : AxisUnit.Fixed(shown, decimals)));
         }
         return new AxisTicks(ticks, unitText);
     }
