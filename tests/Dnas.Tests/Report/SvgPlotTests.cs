@@ -414,6 +414,18 @@ public sealed class SvgPlotTests
     }
 
     [Fact]
+    public void LongLegendLabels_AreShortenedToFit()
+    {
+        var plot = new ScatterPlot { Width = 500, Height = 300 };
+        string longName = new('x', 200);
+        plot.AddPoint(1, 1, longName).AddPoint(2, 2, "short");
+        var doc = Parse(plot.Render());
+        var legend = doc.Descendants(Svg + "g").Single(g => (string?)g.Attribute("class") == "legend");
+        Assert.Contains(legend.Elements(Svg + "text"), t => t.Value.EndsWith('…') && t.Value.Length < 100);
+        Assert.Contains(legend.Elements(Svg + "text"), t => t.Value == "short");
+    }
+
+    [Fact]
     public void TooSmall_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new ScatterPlot { Width = 50 }.Render());

@@ -88,12 +88,13 @@ public sealed class ScatterPlot
             ? $"{I(skipped)} point{(skipped == 1 ? "" : "s")} not shown (non-finite{(X.Log || Y.Log ? " or not positive on a log axis" : "")})"
             : "";
         double top = Title.Length > 0 ? 40 : 16;
-        double bottom = 16 + TickFont + 10 + LabelFont + 6 + (footnote.Length > 0 ? 16 : 0);
+        bool xTitled = X.Label.Length > 0 || !X.Unit.IsBareNumber, yTitled = Y.Label.Length > 0 || !Y.Unit.IsBareNumber;
+        double bottom = 16 + TickFont + (xTitled ? 10 + LabelFont : 0) + 6 + (footnote.Length > 0 ? 16 : 0);
         double plotH = Height - top - bottom;
 
         var yTicks = MakeTicks(Y, yd, Math.Clamp((int)(plotH / 55), 2, 10));
         double yLabelW = yTicks.Ticks.Count == 0 ? 10 : yTicks.Ticks.Max(t => TextWidth(t.Label, TickFont));
-        double left = 12 + LabelFont + 10 + yLabelW + 8;
+        double left = 12 + (yTitled ? LabelFont + 10 : 0) + yLabelW + 8;
         double right = legendWidth > 0 ? legendWidth + 28 : 20;
         double plotW = Width - left - right;
         if (plotW < 80) throw new ArgumentOutOfRangeException(nameof(Width), "The plot is too narrow for its labels and legend.");
@@ -257,7 +258,7 @@ public sealed class ScatterPlot
         if (footnote.Length > 0)
             Text(sb, left, Height - 8, footnote, TickFont, "start", $"fill=\"{Muted}\"");
 
-        WriteLegend(sb, legend, left + plotW + 22, top, colors, shapes);
+        WriteLegend(sb, legend, left + plotW + 22, top, legendWidth - 12, colors, shapes);
         sb.Append("</svg>\n");
         return sb.ToString();
     }
@@ -426,7 +427,17 @@ public sealed class ScatterPlot
         return e;
     }
 
-    private static void WriteLegend(StringBuilder sb, List<LegendEntry> entries, double x, double y,
+    /// <summary>Text shortened with an ellipsis to fit <paramref name="maxWidth"/> pixels.</summary>
+    private static string Fit(string text, double maxWidth)
+    {
+        if (TextWidth(text, LegendFont) <= maxWidth) return text;
+        int n = text.Length;
+        while (n > 1 && TextWidth(text[..n] + "…", LegendFont) > maxWidth) n--;
+        if (n > 0 && char.IsHighSurrogate(text[n - 1])) n--;
+        return text[..n] + "…";
+    }
+
+    private static void WriteLegend(StringBuilder sb, List<LegendEntry> entries, double x, double y, double maxWidth,
         List<string> colors, Dictionary<string, MarkerShape> shapes)
     {
         if (entries.Count == 0) return;
@@ -441,30 +452,30 @@ public sealed class ScatterPlot
                     row += 6;
                     continue;
                 case 'h':
-                    Text(sb, x, row + 4, e.Text, LegendFont, "start", "font-weight=\"bold\"");
+                    Text(sb, x, row + 4, Fit(e.Text, maxWidth), LegendFont, "start", "font-weight=\"bold\"");
                     break;
                 case 'c':
                     Marker(sb, MarkerShape.Circle, x + 7, row, MarkerRadius + 0.6, $"fill=\"{Palette[e.Index % Palette.Count]}\"", null);
-                    Text(sb, x + 20, row + 4, e.Text, LegendFont, "start");
+                    Text(sb, x + 20, row + 4, Fit(e.Text, maxWidth - 20), LegendFont, "start");
                     break;
                 case 's':
                     var group = e.Text == "(none)" ? "" : e.Text;
                     Marker(sb, shapes.GetValueOrDefault(group, MarkerShape.Circle), x + 7, row, MarkerRadius + 0.6, "fill=\"#8C8C8C\"", null);
-                    Text(sb, x + 20, row + 4, e.Text, LegendFont, "start");
+                    Text(sb, x + 20, row + 4, Fit(e.Text, maxWidth - 20), LegendFont, "start");
                     break;
                 case 'p':
                     sb.Append("<path d=\"M").Append(N(x)).Append(' ').Append(N(row + 4)).Append(" H").Append(N(x + 7))
                       .Append(" V").Append(N(row - 4)).Append(" H").Append(N(x + 14)).Append("\" fill=\"none\" stroke=\"").Append(Ink)
                       .Append("\" stroke-width=\"1.6\"/>\n");
-                    Text(sb, x + 20, row + 4, e.Text, LegendFont, "start");
+                    Text(sb, x + 20, row + 4, Fit(e.Text, maxWidth - 20), LegendFont, "start");
                     break;
                 case 'k':
                     Line(sb, x, row, x + 14, row, Ink, "stroke-width=\"1.3\" stroke-dasharray=\"4 2\"");
-                    Text(sb, x + 20, row + 4, e.Text, LegendFont, "start");
+                    Text(sb, x + 20, row + 4, Fit(e.Text, maxWidth - 20), LegendFont, "start");
                     break;
                 case 'x':
                     Marker(sb, MarkerShape.Circle, x + 7, row, 5.5, $"fill=\"#FFFFFF\" stroke=\"{Ink}\" stroke-width=\"2\"", null);
-                    Text(sb, x + 20, row + 4, e.Text, LegendFont, "start");
+                    Text(sb, x + 20, row + 4, Fit(e.Text, maxWidth - 20), LegendFont, "start");
                     break;
             }
             row += 18;
