@@ -80,7 +80,7 @@ public sealed class ScatterPlot
         var yd = Domain(ys, Y);
 
         // Legend (outside the plot, on the right, so it never covers points).
-        var legend = BuildLegend(colors, shapeGroups, shapes, stair.Count > 0, chosen);
+        var legend = BuildLegend(colors, shapeGroups, stair.Count > 0, chosen);
         double legendWidth = legend.Count == 0 ? 0 : legend.Max(e => e.Heading ? TextWidth(e.Text, LegendFont) : 22 + TextWidth(e.Text, LegendFont)) + 12;
         legendWidth = Math.Min(legendWidth, Width * 0.35);
 
@@ -258,7 +258,7 @@ public sealed class ScatterPlot
         if (footnote.Length > 0)
             Text(sb, left, Height - 8, footnote, TickFont, "start", $"fill=\"{Muted}\"");
 
-        WriteLegend(sb, legend, left + plotW + 22, top, legendWidth - 12, colors, shapes);
+        WriteLegend(sb, legend, left + plotW + 22, top, legendWidth - 12, shapes);
         sb.Append("</svg>\n");
         return sb.ToString();
     }
@@ -403,8 +403,7 @@ public sealed class ScatterPlot
 
     private sealed record LegendEntry(string Text, bool Heading, char Kind, int Index);
 
-    private List<LegendEntry> BuildLegend(List<string> colors, List<string> shapeGroups, Dictionary<string, MarkerShape> shapes,
-        bool pareto, ChosenPoint? chosen)
+    private List<LegendEntry> BuildLegend(List<string> colors, List<string> shapeGroups, bool pareto, ChosenPoint? chosen)
     {
         var e = new List<LegendEntry>();
         if (colors.Count > 1 || (colors.Count == 1 && colors[0].Length > 0))
@@ -423,7 +422,6 @@ public sealed class ScatterPlot
         if (chosen is not null) overlays.Add(new("Chosen", false, 'x', 0));
         if (overlays.Count > 0 && e.Count > 0) e.Add(new("", true, 'g', 0)); // gap
         e.AddRange(overlays);
-        _ = shapes;
         return e;
     }
 
@@ -438,11 +436,10 @@ public sealed class ScatterPlot
     }
 
     private static void WriteLegend(StringBuilder sb, List<LegendEntry> entries, double x, double y, double maxWidth,
-        List<string> colors, Dictionary<string, MarkerShape> shapes)
+        Dictionary<string, MarkerShape> shapes)
     {
         if (entries.Count == 0) return;
         sb.Append("<g class=\"legend\" fill=\"").Append(Ink).Append("\">\n");
-        var shapeNames = shapes.Keys.ToList();
         double row = y + 8;
         foreach (var e in entries)
         {
@@ -480,8 +477,6 @@ public sealed class ScatterPlot
             }
             row += 18;
         }
-        _ = colors;
-        _ = shapeNames;
         sb.Append("</g>\n");
     }
 
