@@ -426,6 +426,27 @@ public sealed class SvgPlotTests
     }
 
     [Fact]
+    public void ManyGroups_LegendIsCutToHeight()
+    {
+        var plot = new ScatterPlot { Width = 600, Height = 300 };
+        for (int i = 0; i < 40; i++) plot.AddPoint(i, i, $"group {i}");
+        var doc = Parse(plot.Render());
+        var legendTexts = doc.Descendants(Svg + "g").Single(g => (string?)g.Attribute("class") == "legend").Elements(Svg + "text").ToList();
+        Assert.Contains(legendTexts, t => t.Value.StartsWith('+') && t.Value.EndsWith(" more", StringComparison.Ordinal));
+        Assert.All(legendTexts, t => Assert.True(double.Parse(t.Attribute("y")!.Value, CultureInfo.InvariantCulture) <= 300));
+    }
+
+    [Fact]
+    public void LoneSurrogates_AreDropped()
+    {
+        var plot = new ScatterPlot { Title = "bad \uD800 good 😀" };
+        plot.AddPoint(1, 1, "x\uDC00y", tooltip: "\u0001ctl");
+        var doc = Parse(plot.Render());
+        Assert.Contains(doc.Descendants(Svg + "text"), t => t.Value == "bad  good 😀");
+        Assert.Contains(doc.Descendants(Svg + "text"), t => t.Value == "xy");
+    }
+
+    [Fact]
     public void TooSmall_Throws()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new ScatterPlot { Width = 50 }.Render());

@@ -81,6 +81,13 @@ public sealed class ScatterPlot
 
         // Legend (outside the plot, on the right, so it never covers points).
         var legend = BuildLegend(colors, shapeGroups, stair.Count > 0, chosen);
+        int legendRows = Math.Max(1, (int)((Height - (Title.Length > 0 ? 40 : 16) - 12) / 18));
+        if (legend.Count > legendRows)
+        {
+            // Too many groups for the height: keep what fits and say how many were left out.
+            int hidden = legend.Count - (legendRows - 1);
+            legend = legend.Take(legendRows - 1).Append(new LegendEntry($"+{I(hidden)} more", true, 'm', 0)).ToList();
+        }
         double legendWidth = legend.Count == 0 ? 0 : legend.Max(e => e.Heading ? TextWidth(e.Text, LegendFont) : 22 + TextWidth(e.Text, LegendFont)) + 12;
         legendWidth = Math.Min(legendWidth, Width * 0.35);
 
@@ -448,6 +455,9 @@ public sealed class ScatterPlot
                 case 'g':
                     row += 6;
                     continue;
+                case 'm':
+                    Text(sb, x, row + 4, e.Text, LegendFont, "start", $"fill=\"{Muted}\" font-style=\"italic\"");
+                    break;
                 case 'h':
                     Text(sb, x, row + 4, Fit(e.Text, maxWidth), LegendFont, "start", "font-weight=\"bold\"");
                     break;

@@ -15,8 +15,15 @@ internal static class SvgText
     {
         if (string.IsNullOrEmpty(s)) return "";
         var sb = new StringBuilder(s.Length + 8);
-        foreach (char c in s)
+        for (int i = 0; i < s.Length; i++)
         {
+            char c = s[i];
+            if (char.IsSurrogate(c))
+            {
+                // Keep only well-formed pairs: a lone surrogate cannot be written as XML.
+                if (char.IsHighSurrogate(c) && i + 1 < s.Length && char.IsLowSurrogate(s[i + 1])) sb.Append(c).Append(s[++i]);
+                continue;
+            }
             switch (c)
             {
                 case '<': sb.Append("&lt;"); break;
