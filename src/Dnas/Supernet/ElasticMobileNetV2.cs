@@ -35,7 +35,7 @@ public sealed class ElasticMobileNetV2
         for (int st = 0; st < table.Length; st++)
         {
             _stageStart[st] = choices.Count;
-            for (int j = 0; j < maxDepths[st]; j++) choices.Add(st == 0 ? new BlockChoice(1, 3) : new BlockChoice(maxExpand, maxKernel));
+            for (int j = 0; j < maxDepths[st]; j++) choices.Add(new BlockChoice(st == 0 ? 1 : maxExpand, maxKernel));
         }
         Full = new MobileNetV2(new SubnetSpec(3, maxWidth, MaxDepths, choices, classes).ToMobileNetV2Spec());
     }

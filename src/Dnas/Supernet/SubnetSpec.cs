@@ -7,7 +7,7 @@ public readonly record struct BlockChoice(int Expand, int Kernel);
 
 /// <summary>A subnet of the elastic MobileNetV2: input channels (1 gray, 3 RGB), global width
 /// multiplier, active depth of each of the 7 stages, and the choices of every active block
-/// in order (stage 0's single block is fixed at expansion 1, kernel 3, like OFA's first block).</summary>
+/// in order (stage 0's single block has no expansion layer: its expansion is fixed at 1).</summary>
 public sealed record SubnetSpec(int InChannels, double Width, IReadOnlyList<int> Depths, IReadOnlyList<BlockChoice> Blocks, int Classes)
 {
     /// <summary>A stable text key, e.g. <c>c3 w0.35 d1,2,3,4,3,3,1 b1/3,6/5,...</c>, for caches and logs.</summary>
@@ -33,8 +33,8 @@ public sealed record SubnetSpec(int InChannels, double Width, IReadOnlyList<int>
             for (int j = 0; j < Depths[st]; j++, b++)
             {
                 var c = Blocks[b];
-                if (st == 0 && (c.Expand != 1 || c.Kernel != 3))
-                    throw new ArgumentException($"stage 0's block is fixed at expansion 1, kernel 3; got {c}");
+                if (st == 0 && c.Expand != 1)
+                    throw new ArgumentException($"stage 0's block has expansion 1 (no expansion layer); got {c}");
                 blocks.Add(new BlockSpec(c.Expand, c.Kernel, outCh, j == 0 ? table[st].S : 1));
             }
         }
