@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using Dnas.Data.Preprocess;
 
 namespace Dnas.Search;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Dnas.Engine;
 using Dnas.Engine.Models;
+using Dnas.Data.Preprocess;
 
 namespace Dnas.Search;
 

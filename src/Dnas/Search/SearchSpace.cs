@@ -1,10 +1,8 @@
 using System.Globalization;
 using Dnas.Engine.Models;
+using Dnas.Data.Preprocess;
 
 namespace Dnas.Search;
-
-/// <summary>Input colour mode: one (gray) or three (RGB) input channels.</summary>
-public enum ColorMode { Gray, Rgb }
 
 /// <summary>Inclusive range of block counts for one MobileNetV2 stage.</summary>
 public readonly record struct DepthRange(int Min, int Max)

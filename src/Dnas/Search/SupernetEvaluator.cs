@@ -1,6 +1,7 @@
 using Dnas.Engine;
 using Dnas.Hardware;
 using Dnas.Supernet;
+using Dnas.Data.Preprocess;
 
 namespace Dnas.Search;
 

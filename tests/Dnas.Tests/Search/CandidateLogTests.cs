@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Dnas.Search;
 using Xunit;
+using Dnas.Data.Preprocess;
 
 namespace Dnas.Tests.Search;
 

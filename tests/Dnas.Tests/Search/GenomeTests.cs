@@ -2,6 +2,7 @@ using Dnas.Engine;
 using Dnas.Engine.Models;
 using Dnas.Search;
 using Xunit;
+using Dnas.Data.Preprocess;
 
 namespace Dnas.Tests.Search;
 

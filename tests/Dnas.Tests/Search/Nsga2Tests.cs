@@ -1,5 +1,6 @@
 using Dnas.Search;
 using Xunit;
+using Dnas.Data.Preprocess;
 
 namespace Dnas.Tests.Search;
 

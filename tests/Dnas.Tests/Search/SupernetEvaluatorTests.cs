@@ -4,6 +4,7 @@ using Dnas.Search;
 using Dnas.Supernet;
 using Dnas.Tests.Engine;
 using Xunit;
+using Dnas.Data.Preprocess;
 
 namespace Dnas.Tests.Search;
 

@@ -1,4 +1,5 @@
 using Dnas.Search;
+using Dnas.Data.Preprocess;
 
 namespace Dnas.Tests.Search;
 
