@@ -596,3 +596,38 @@ public class PreprocessTests
         Assert.True(allocated == 0, $"three batches allocated {allocated} bytes");
     }
 }
+
+/// <summary>Filling a batch straight from an <see cref="Dnas.Data.Preprocess.IImageSource"/>
+/// (the prepared store's interface) equals filling it from decoded copies.</summary>
+public class BatchSourceTests
+{
+    private sealed class Frames(Dnas.Data.Images.RgbImage[] images) : Dnas.Data.Preprocess.IImageSource
+    {
+        public int Count => images.Length;
+        public int WidthOf(int i) => images[i].Width;
+        public int HeightOf(int i) => images[i].Height;
+        public ReadOnlySpan<byte> PixelsOf(int i) => images[i].Pixels;
+    }
+
+    [Fact]
+    public void SourceItemsEqualTheListPath()
+    {
+        var rng = new Dnas.Engine.Rng(9);
+        var images = Enumerable.Range(0, 6).Select(i =>
+        {
+            var img = new Dnas.Data.Images.RgbImage(40 + i, 30 + 2 * i);
+            for (int k = 0; k < img.Pixels.Length; k++) img.Pixels[k] = (byte)rng.NextInt(256);
+            return img;
+        }).ToArray();
+        var builder = new Dnas.Data.Preprocess.BatchBuilder(Dnas.Data.Preprocess.PreprocessSpec.Square(24, Dnas.Data.Preprocess.ColorMode.Gray),
+            new Dnas.Data.Preprocess.AugmentOptions(), seed: 5);
+        int[] items = [4, 1, 5];
+        var fromSource = new Dnas.Engine.Tensor(0);
+        builder.Fill(new Frames(images), items, fromSource, epoch: 2);
+        var fromList = new Dnas.Engine.Tensor(0);
+        builder.Fill(items.Select(i => images[i]).ToArray(), fromList, epoch: 2, indices: items);
+        Assert.Equal(new[] { 3, 24, 24, 1 }, fromSource.Shape.ToArray());
+        Assert.Equal(fromList.Span.ToArray(), fromSource.Span.ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => builder.Fill(new Frames(images), [6], fromSource));
+    }
+}

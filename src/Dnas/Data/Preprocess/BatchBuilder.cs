@@ -3,6 +3,28 @@ using Dnas.Engine;
 
 namespace Dnas.Data.Preprocess;
 
+/// <summary>Images a batch can be filled from without copying them: RGB, HWC, uint8
+/// (a list of <see cref="RgbImage"/>, or the memory-mapped prepared store).</summary>
+public interface IImageSource
+{
+    int Count { get; }
+    int WidthOf(int i);
+    int HeightOf(int i);
+    /// <summary>Image <paramref name="i"/>'s pixels, WidthOf(i)·HeightOf(i)·3 bytes.</summary>
+    ReadOnlySpan<byte> PixelsOf(int i);
+}
+
+/// <summary>A list of decoded images as an <see cref="IImageSource"/>.</summary>
+public sealed class RgbImageList(IReadOnlyList<RgbImage> images) : IImageSource
+{
+    /// <summary>Settable so one wrapper can serve call after call without allocating.</summary>
+    public IReadOnlyList<RgbImage> Images { get; set; } = images;
+    public int Count => Images.Count;
+    public int WidthOf(int i) => Images[i].Width;
+    public int HeightOf(int i) => Images[i].Height;
+    public ReadOnlySpan<byte> PixelsOf(int i) => Images[i].Pixels;
+}
+
 /// <summary>Fills a float NHWC batch [N, H, W, C] from source images through the one
 /// preprocessing definition (<see cref="Preprocessor"/>), with per-image training augmentation
 /// when <see cref="Augmentation"/> is set. Images are spread over <see cref="Workers"/>; each
@@ -19,6 +41,7 @@ public sealed class BatchBuilder
     }
 
     private Slot[] _slots = [];
+    private readonly RgbImageList _list = new([]);
 
     public PreprocessSpec Spec { get; }
     /// <summary>Null for evaluation batches (no augmentation).</summary>
@@ -41,11 +64,17 @@ public sealed class BatchBuilder
     /// (none when <see cref="Augmentation"/> is null); <paramref name="rng"/> is reseeded.</summary>
     public AugmentParams ParamsFor(Rng rng, RgbImage image, int epoch, int index)
     {
-        ArgumentNullException.ThrowIfNull(rng);
         ArgumentNullException.ThrowIfNull(image);
-        if (Augmentation == null) return AugmentParams.None(Spec.WindowFor(image.Width, image.Height));
+        return ParamsFor(rng, image.Width, image.Height, epoch, index);
+    }
+
+    /// <summary>As above, for a source image of the given size.</summary>
+    public AugmentParams ParamsFor(Rng rng, int width, int height, int epoch, int index)
+    {
+        ArgumentNullException.ThrowIfNull(rng);
+        if (Augmentation == null) return AugmentParams.None(Spec.WindowFor(width, height));
         rng.Reseed(Augment.Seed(Seed, epoch, index));
-        return Augment.Sample(rng, image.Width, image.Height, Spec, Augmentation);
+        return Augment.Sample(rng, width, height, Spec, Augmentation);
     }
 
     /// <summary>Fills <paramref name="batch"/> (reshaped to [images.Count, H, W, C]; it grows
@@ -55,10 +84,29 @@ public sealed class BatchBuilder
     public void Fill(IReadOnlyList<RgbImage> images, Tensor batch, int epoch = 0, IReadOnlyList<int>? indices = null)
     {
         ArgumentNullException.ThrowIfNull(images);
+        if (indices != null && indices.Count != images.Count)
+            throw new ArgumentException($"{indices.Count} indices for {images.Count} images", nameof(indices));
+        _list.Images = images;
+        try { Fill(_list, null, batch, epoch, indices); }
+        finally { _list.Images = []; }
+    }
+
+    /// <summary>Fills <paramref name="batch"/> with the images <paramref name="items"/> of
+    /// <paramref name="source"/> (e.g. the prepared store), read in place; each item's index in
+    /// the source seeds its augmentation.</summary>
+    public void Fill(IImageSource source, IReadOnlyList<int> items, Tensor batch, int epoch = 0)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        foreach (int i in items)
+            if ((uint)i >= (uint)source.Count) throw new ArgumentOutOfRangeException(nameof(items), $"item {i} of a source of {source.Count}");
+        Fill(source, items, batch, epoch, items);
+    }
+
+    private void Fill(IImageSource source, IReadOnlyList<int>? items, Tensor batch, int epoch, IReadOnlyList<int>? indices)
+    {
+        ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(batch);
-        int n = images.Count;
-        if (indices != null && indices.Count != n)
-            throw new ArgumentException($"{indices.Count} indices for {n} images", nameof(indices));
+        int n = items?.Count ?? source.Count;
         batch.Reshape4(n, Spec.Height, Spec.Width, Spec.Channels);
         if (n == 0) return;
         int parts = Math.Min(Workers.Threads, n);
@@ -68,20 +116,22 @@ public sealed class BatchBuilder
             for (int i = 0; i < parts; i++) slots[i] = i < _slots.Length ? _slots[i] : new Slot(Spec);
             _slots = slots;
         }
-        var op = new FillOp { Owner = this, Images = images, Indices = indices, Data = batch.Data, Epoch = epoch, Count = n, Parts = parts };
+        var op = new FillOp { Owner = this, Source = source, Items = items, Indices = indices, Data = batch.Data, Epoch = epoch, Count = n, Parts = parts };
         Workers.For(parts, op);
     }
 
-    private void FillOne(Slot slot, RgbImage image, int epoch, int index, Span<float> destination)
+    private void FillOne(Slot slot, IImageSource source, int item, int epoch, int index, Span<float> destination)
     {
-        var p = ParamsFor(slot.Rng, image, epoch, index);
-        slot.Pre.ToFloat(image.Pixels, image.Width, image.Height, 3, p, destination, Normalization);
+        int w = source.WidthOf(item), h = source.HeightOf(item);
+        var p = ParamsFor(slot.Rng, w, h, epoch, index);
+        slot.Pre.ToFloat(source.PixelsOf(item), w, h, 3, p, destination, Normalization);
     }
 
     private struct FillOp : IRangeOp
     {
         public BatchBuilder Owner;
-        public IReadOnlyList<RgbImage> Images;
+        public IImageSource Source;
+        public IReadOnlyList<int>? Items;
         public IReadOnlyList<int>? Indices;
         public float[] Data;
         public int Epoch, Count, Parts;
@@ -94,7 +144,7 @@ public sealed class BatchBuilder
                 var slot = Owner._slots[part];
                 int i0 = (int)((long)Count * part / Parts), i1 = (int)((long)Count * (part + 1) / Parts);
                 for (int i = i0; i < i1; i++)
-                    Owner.FillOne(slot, Images[i], Epoch, Indices?[i] ?? i, Data.AsSpan(i * length, length));
+                    Owner.FillOne(slot, Source, Items?[i] ?? i, Epoch, Indices?[i] ?? i, Data.AsSpan(i * length, length));
             }
         }
     }

@@ -192,7 +192,7 @@ public sealed class StoreIndex
 /// <summary>A prepared store opened for reading: the index in memory and the images through a
 /// read-only memory map of <c>images.bin</c>. <see cref="Image"/> returns a span straight into
 /// the map (no copy). Thread-safe for reading; dispose to unmap.</summary>
-public sealed unsafe class PreparedStore : IDisposable
+public sealed unsafe class PreparedStore : IDisposable, Preprocess.IImageSource
 {
     private readonly MemoryMappedFile _file;
     private readonly MemoryMappedViewAccessor _view;
@@ -268,6 +268,10 @@ public sealed unsafe class PreparedStore : IDisposable
         long size = Index.ImageBytes;
         return new ReadOnlySpan<byte>(_base + StoreFormat.HeaderSize + i * size, (int)size);
     }
+
+    public int WidthOf(int i) => Width;
+    public int HeightOf(int i) => Height;
+    public ReadOnlySpan<byte> PixelsOf(int i) => Image(i);
 
     /// <summary>A copy of image <paramref name="i"/>.</summary>
     public RgbImage ImageCopy(int i) => new(Width, Height, Image(i).ToArray());
