@@ -1,0 +1,62 @@
+using Dnas.Data.Images;
+using Dnas.Data.Preprocess;
+using Dnas.Data.Synthetic;
+using Dnas.Pipeline;
+using Dnas.Search;
+using Xunit;
+
+namespace Dnas.Tests.Pipeline;
+
+public class SupernetTrainingTests
+{
+    private static readonly SearchSpace Space = new([16, 24], [ColorMode.Gray, ColorMode.Rgb], [0.35, 0.5],
+        [new(1, 1), new(1, 2), new(1, 2), new(1, 2), new(1, 2), new(1, 2), new(1, 1)], [3, 6], [3, 5]);
+
+    private sealed class Images(RgbImage[] images) : IImageSource
+    {
+        public int Count => images.Length;
+        public int WidthOf(int i) => images[i].Width;
+        public int HeightOf(int i) => images[i].Height;
+        public ReadOnlySpan<byte> PixelsOf(int i) => images[i].Pixels;
+    }
+
+    private static (Images, int[]) Scenes(int count)
+    {
+        var scenes = new SyntheticScenes(4);
+        var images = Enumerable.Range(0, count).Select(i => scenes.Render(i, 32, 32)).ToArray();
+        return (new Images(images), Enumerable.Range(0, count).Select(i => scenes.Label(i)).ToArray());
+    }
+
+    private static float[][] Train(int steps, out float[] losses)
+    {
+        var (images, labels) = Scenes(24);
+        var training = new SupernetTraining(Space, images, labels, Enumerable.Range(0, 20).ToArray(), 2,
+            new SupernetTrainingOptions { Steps = steps, Batch = 8, Seed = 3 });
+        losses = Enumerable.Range(0, steps).Select(_ => training.Step()).ToArray();
+        return training.Supernet.Full.Parameters().Select(p => (float[])p.Value.Clone()).ToArray();
+    }
+
+    [Fact]
+    public void TrainingIsDeterministicAndFinite()
+    {
+        var a = Train(4, out var la);
+        var b = Train(4, out var lb);
+        Assert.Equal(la, lb);
+        Assert.All(la, l => Assert.True(float.IsFinite(l) && l > 0));
+        for (int i = 0; i < a.Length; i++) Assert.Equal(a[i], b[i]);
+    }
+
+    [Fact]
+    public void ExtremesSpanTheSpace()
+    {
+        var (images, labels) = Scenes(10);
+        var t = new SupernetTraining(Space, images, labels, Enumerable.Range(0, 8).ToArray(), 2, new SupernetTrainingOptions { Batch = 4 });
+        var (largest, smallest) = t.Extremes(24, ColorMode.Gray);
+        Assert.Equal(0.5, largest.Width);
+        Assert.Equal(0.35, smallest.Width);
+        Assert.Equal(new[] { 1, 2, 2, 2, 2, 2, 1 }, largest.Depths);
+        Assert.Equal(new[] { 1, 1, 1, 1, 1, 1, 1 }, smallest.Depths);
+        Assert.Equal(1, largest.InChannels);
+        Assert.Throws<ArgumentException>(() => new SupernetTraining(Space, images, labels, [0, 1], 2, new SupernetTrainingOptions { Batch = 4 }));
+    }
+}
