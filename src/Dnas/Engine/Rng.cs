@@ -19,6 +19,14 @@ public sealed class Rng
         _spare = null;
     }
 
+    /// <summary>The generator's whole state, for checkpoints: restoring it continues the
+    /// sequence exactly where it was.</summary>
+    public (ulong S0, ulong S1, ulong S2, ulong S3, double? Spare) State
+    {
+        get => (_s0, _s1, _s2, _s3, _spare);
+        set => (_s0, _s1, _s2, _s3, _spare) = value;
+    }
+
     private static ulong SplitMix(ref ulong x)
     {
         ulong z = x += 0x9E3779B97F4A7C15UL;

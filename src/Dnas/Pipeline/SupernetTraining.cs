@@ -37,6 +37,8 @@ public sealed class SupernetTraining
     private readonly int[] _batchItems, _batchLabels;
     private int _cursor, _epoch;
     private readonly int[] _order;
+    private readonly Sgd _sgd;
+    private readonly string _fingerprint;
 
     public ElasticMobileNetV2 Supernet { get; }
     public SandwichTrainer Trainer { get; }
@@ -59,9 +61,93 @@ public sealed class SupernetTraining
         _batchLabels = new int[options.Batch];
         Supernet = new ElasticMobileNetV2(space.Widths.Max(), space.Depths.Select(d => d.Max).ToArray(), space.Expansions.Max(), space.Kernels.Max(), classes);
         Supernet.Full.Initialize(options.Seed);
-        Trainer = new SandwichTrainer(Supernet, new Sgd(Supernet.Full.Parameters(), options.Momentum, options.WeightDecay),
+        _sgd = new Sgd(Supernet.Full.Parameters(), options.Momentum, options.WeightDecay);
+        Trainer = new SandwichTrainer(Supernet, _sgd,
             new CosineSchedule(options.LearningRate, options.Steps, Math.Max(1, options.Steps / 20)), options.Distill);
+        _fingerprint = string.Join("|", options.ToString(), classes, images.Count, string.Join(",", _trainItems.Take(64)), _trainItems.Length,
+            string.Join(",", space.Resolutions), string.Join(",", space.Colors), string.Join(",", space.Widths),
+            string.Join(",", space.Depths), string.Join(",", space.Expansions), string.Join(",", space.Kernels));
     }
+
+    /// <summary>Steps done so far.</summary>
+    public long StepsDone => Trainer.StepIndex;
+
+    private const long CheckpointMagic = 0x3150_4B43_5341_4E44; // "DNASCKP1" little-endian
+    private const int CheckpointVersion = 1;
+
+    /// <summary>Writes everything a resumed run needs to continue bit-exactly (weights, optimiser
+    /// state, step, data order and position, generator state) to <paramref name="path"/>,
+    /// atomically: a temporary file renamed over the old checkpoint only once complete.</summary>
+    public void SaveCheckpoint(string path)
+    {
+        string temp = path + ".tmp";
+        using (var w = new BinaryWriter(File.Create(temp)))
+        {
+            w.Write(CheckpointMagic); w.Write(CheckpointVersion);
+            w.Write(_fingerprint);
+            w.Write(Trainer.StepIndex); w.Write(_epoch); w.Write(_cursor);
+            w.Write(_order.Length); foreach (int i in _order) w.Write(i);
+            var (s0, s1, s2, s3, spare) = _rng.State;
+            w.Write(s0); w.Write(s1); w.Write(s2); w.Write(s3); w.Write(spare.HasValue); w.Write(spare ?? 0);
+            w.Write(_sgd.Started);
+            var ps = Supernet.Full.Parameters().ToArray();
+            w.Write(ps.Length);
+            for (int i = 0; i < ps.Length; i++)
+            {
+                w.Write(ps[i].Length);
+                foreach (float v in ps[i].Value) w.Write(v);
+                foreach (float v in _sgd.State[i]) w.Write(v);
+            }
+            w.Flush();
+            ((FileStream)w.BaseStream).Flush(flushToDisk: true);
+        }
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> for the same
+    /// configuration; anything else (another configuration, another version, a damaged file) is
+    /// refused with an <see cref="InvalidDataException"/> that says what differs.</summary>
+    public void LoadCheckpoint(string path)
+    {
+        try
+        {
+            using var r = new BinaryReader(File.OpenRead(path));
+            if (r.ReadInt64() != CheckpointMagic) throw new InvalidDataException($"{path}: not a DnasToolchain supernet checkpoint");
+            int version = r.ReadInt32();
+            if (version != CheckpointVersion) throw new InvalidDataException($"{path}: checkpoint version {version}, this build reads {CheckpointVersion}; start the training again");
+            if (r.ReadString() != _fingerprint)
+                throw new InvalidDataException($"{path}: the checkpoint was written for another configuration (search space, data or supernet settings changed); remove it or start without --resume");
+            long step = r.ReadInt64(); int epoch = r.ReadInt32(), cursor = r.ReadInt32();
+            int n = r.ReadInt32();
+            if (n != _order.Length) throw new InvalidDataException($"{path}: {n} training items, expected {_order.Length}");
+            var order = new int[n];
+            for (int i = 0; i < n; i++) order[i] = r.ReadInt32();
+            var state = (r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64(), r.ReadBoolean() ? (double?)r.ReadDouble() : SkipDouble(r));
+            bool started = r.ReadBoolean();
+            var ps = Supernet.Full.Parameters().ToArray();
+            if (r.ReadInt32() != ps.Length) throw new InvalidDataException($"{path}: parameter count differs");
+            var values = new float[ps.Length][]; var momenta = new float[ps.Length][];
+            for (int i = 0; i < ps.Length; i++)
+            {
+                if (r.ReadInt32() != ps[i].Length) throw new InvalidDataException($"{path}: {ps[i].Name} has another size");
+                values[i] = new float[ps[i].Length]; momenta[i] = new float[ps[i].Length];
+                for (int j = 0; j < values[i].Length; j++) values[i][j] = r.ReadSingle();
+                for (int j = 0; j < momenta[i].Length; j++) momenta[i][j] = r.ReadSingle();
+            }
+            // Everything read and checked: only now change the run's state.
+            for (int i = 0; i < ps.Length; i++) { values[i].CopyTo(ps[i].Value, 0); momenta[i].CopyTo(_sgd.State[i], 0); }
+            _sgd.Started = started;
+            Trainer.StepIndex = step; _epoch = epoch; _cursor = cursor;
+            order.CopyTo(_order, 0);
+            _rng.State = state;
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException($"{path}: the checkpoint is cut short", e);
+        }
+    }
+
+    private static double? SkipDouble(BinaryReader r) { r.ReadDouble(); return null; }
 
     /// <summary>The largest and smallest subnets of the space at one data configuration.</summary>
     public (Genome Largest, Genome Smallest) Extremes(int resolution, ColorMode color)

@@ -59,4 +59,44 @@ public class SupernetTrainingTests
         Assert.Equal(1, largest.InChannels);
         Assert.Throws<ArgumentException>(() => new SupernetTraining(Space, images, labels, [0, 1], 2, new SupernetTrainingOptions { Batch = 4 }));
     }
+
+    [Fact]
+    public void ResumingFromACheckpointIsBitExact()
+    {
+        var (images, labels) = Scenes(24);
+        var items = Enumerable.Range(0, 20).ToArray();
+        var options = new SupernetTrainingOptions { Steps = 6, Batch = 8, Seed = 5 };
+        var straight = new SupernetTraining(Space, images, labels, items, 2, options);
+        var expectedLosses = Enumerable.Range(0, 6).Select(_ => straight.Step()).ToArray();
+
+        string dir = Path.Combine(Path.GetTempPath(), "dnas-ckpt-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string path = Path.Combine(dir, "supernet.ckpt");
+            var first = new SupernetTraining(Space, images, labels, items, 2, options);
+            var losses = new List<float>();
+            for (int i = 0; i < 4; i++) losses.Add(first.Step()); // 4 steps: past one epoch of 20 images
+            first.SaveCheckpoint(path);
+            Assert.False(File.Exists(path + ".tmp"));
+            var resumed = new SupernetTraining(Space, images, labels, items, 2, options);
+            resumed.LoadCheckpoint(path);
+            Assert.Equal(4, resumed.StepsDone);
+            for (int i = 0; i < 2; i++) losses.Add(resumed.Step());
+            Assert.Equal(expectedLosses, losses);
+            var a = straight.Supernet.Full.Parameters().ToArray(); var b = resumed.Supernet.Full.Parameters().ToArray();
+            for (int i = 0; i < a.Length; i++) Assert.Equal(a[i].Value, b[i].Value);
+
+            // Another configuration, a damaged file: refused, state untouched.
+            var other = new SupernetTraining(Space, images, labels, items, 2, options with { Seed = 6 });
+            var e = Assert.Throws<InvalidDataException>(() => other.LoadCheckpoint(path));
+            Assert.Contains("another configuration", e.Message);
+            var bytes = File.ReadAllBytes(path);
+            File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+            var fresh = new SupernetTraining(Space, images, labels, items, 2, options);
+            Assert.Contains("cut short", Assert.Throws<InvalidDataException>(() => fresh.LoadCheckpoint(path)).Message);
+            Assert.Equal(0, fresh.StepsDone);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }
