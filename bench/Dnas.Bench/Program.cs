@@ -15,6 +15,7 @@ public static class Program
         ("batchnorm", "GB/s and GFLOP/s of the fused batch norm + ReLU6 kernels (forward and backward)"),
         ("synthetic", "synthetic person / no-person scenes rendered per second at 96x96 (1 and 2 threads)"),
         ("prepare", "builds the prepared data store from generated 640x480 JPEGs (one JSON line)"),
+        ("synthetic-samples", "writes synthetic sample images (PPM contact sheets) to --out DIR for a person to look at"),
         ("step-profile", "a training step's time per layer kind (stem, expand, depthwise, project, head)"),
     ];
 
@@ -37,6 +38,7 @@ public static class Program
                 case "batchnorm": return BatchNormBench.Run(new BenchArgs(rest), Console.Out);
                 case "synthetic": new BenchArgs(rest).Finish(); SyntheticBench.Run(Console.Out); return 0;
                 case "prepare": return PrepareBench.Run(new BenchArgs(rest), Console.Out);
+                case "synthetic-samples": return SyntheticSamples.Run(new BenchArgs(rest), Console.Out);
                 case "step-profile": return StepProfile.Run(new BenchArgs(rest), Console.Out);
                 default:
                     Console.Error.WriteLine($"Dnas.Bench: unknown benchmark '{args[0]}'");

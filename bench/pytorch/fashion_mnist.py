@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mnv2 import MobileNetV2, sgd  # noqa: E402
+from mnv2 import MobileNetV2, add_runtime_args, setup_runtime, sgd  # noqa: E402
 
 
 def read_idx(path):
@@ -91,16 +91,11 @@ def main():
     ap.add_argument("--warmup-epochs", type=float, default=0.1)
     ap.add_argument("--mean", type=float, default=0.2860)
     ap.add_argument("--std", type=float, default=0.3530)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--log-every", type=int, default=100)
-    ap.add_argument("--memory-format", choices=["channels_last", "nchw"], default="channels_last")
+    add_runtime_args(ap)
     a = ap.parse_args()
 
-    torch.set_num_threads(a.threads)
-    torch.set_num_interop_threads(1)
-    torch.manual_seed(a.seed)
-    fmt = torch.channels_last if a.memory_format == "channels_last" else torch.contiguous_format
+    fmt = setup_runtime(a)
 
     train_x, train_y = load_split(a.data, "train")
     test_x, test_y = load_split(a.data, "t10k")

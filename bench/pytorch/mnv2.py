@@ -121,3 +121,20 @@ def sgd(model, lr, momentum=0.9, weight_decay=4e-5):
             no_decay += [m.weight, m.bias]
     return torch.optim.SGD([{"params": decay, "weight_decay": weight_decay},
                             {"params": no_decay, "weight_decay": 0.0}], lr=lr, momentum=momentum)
+
+
+def add_runtime_args(ap):
+    """--threads, --seed and --memory-format: how every benchmark here runs PyTorch."""
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--memory-format", choices=["channels_last", "nchw"], default="channels_last")
+
+
+def setup_runtime(a):
+    """PyTorch on the CPU as an expert sets it up: N intra-op threads (it defaults to 1 here),
+    one inter-op thread, a fixed seed; returns the memory format to use (channels_last is
+    oneDNN's preferred layout)."""
+    torch.set_num_threads(a.threads)
+    torch.set_num_interop_threads(1)
+    torch.manual_seed(a.seed)
+    return torch.channels_last if a.memory_format == "channels_last" else torch.contiguous_format

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from mnv2 import MobileNetV2, sgd  # noqa: E402
+from mnv2 import MobileNetV2, add_runtime_args, setup_runtime, sgd  # noqa: E402
 
 
 def peak_rss_mb():
@@ -45,19 +45,14 @@ def main():
     ap.add_argument("--channels", type=int, default=3)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--classes", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--infer-warmup", type=int, default=2)
     ap.add_argument("--infer-steps", type=int, default=10)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--memory-format", choices=["channels_last", "nchw"], default="channels_last")
+    add_runtime_args(ap)
     a = ap.parse_args()
 
-    torch.set_num_threads(a.threads)
-    torch.set_num_interop_threads(1)
-    torch.manual_seed(a.seed)
-    fmt = torch.channels_last if a.memory_format == "channels_last" else torch.contiguous_format
+    fmt = setup_runtime(a)
     impl = "torch" if a.memory_format == "channels_last" else "torch-nchw"
 
     model = MobileNetV2(a.width, a.channels, a.classes, tf_same=False).to(memory_format=fmt).train()

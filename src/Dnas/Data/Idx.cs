@@ -106,14 +106,7 @@ public sealed class IdxFile
     {
         try
         {
-            int total = 0;
-            while (total < buffer.Length)
-            {
-                int n = s.Read(buffer[total..]);
-                if (n == 0) break;
-                total += n;
-            }
-            return total;
+            return s.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
         }
         catch (InvalidDataException e) when (compressed)
         {

@@ -11,15 +11,10 @@ namespace Dnas.Tests.Data;
 [Trait("Category", "SharedAssets")]
 public sealed class DecoderSharedAssetsTests : IDisposable
 {
-    private readonly string _dir;
+    private readonly TempDir _temp = new();
+    private string _dir => _temp.Path;
 
-    public DecoderSharedAssetsTests()
-    {
-        _dir = Path.Combine(Path.GetTempPath(), "dnas-decoder-assets-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_dir);
-    }
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private static string PhotosDirectory()
     {

@@ -11,15 +11,10 @@ namespace Dnas.Tests.Data;
 /// DecoderSharedAssetsTests.</summary>
 public sealed class DecoderTests : IDisposable
 {
-    private readonly string _dir;
+    private readonly TempDir _temp = new();
+    private string _dir => _temp.Path;
 
-    public DecoderTests()
-    {
-        _dir = Path.Combine(Path.GetTempPath(), "dnas-decoders-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_dir);
-    }
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private static RgbImage Decode(byte[] data, string name = "test", ImageBackground bg = ImageBackground.Black) =>
         ImageDecoder.Decode(data, name, 0, bg);

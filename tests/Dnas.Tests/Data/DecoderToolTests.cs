@@ -12,15 +12,10 @@ namespace Dnas.Tests.Data;
 /// (scripts/setup.sh test installs them all).</summary>
 public sealed class DecoderToolTests : IDisposable
 {
-    private readonly string _dir;
+    private readonly TempDir _temp = new();
+    private string _dir => _temp.Path;
 
-    public DecoderToolTests()
-    {
-        _dir = Path.Combine(Path.GetTempPath(), "dnas-decoder-tools-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_dir);
-    }
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private string Write(string name, byte[] bytes)
     {

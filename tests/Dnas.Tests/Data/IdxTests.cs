@@ -8,15 +8,10 @@ namespace Dnas.Tests.Data;
 /// <summary>The IDX reader on small files written here, plain and gzipped, and every error case.</summary>
 public sealed class IdxTests : IDisposable
 {
-    private readonly string _dir;
+    private readonly TempDir _temp = new();
+    private string _dir => _temp.Path;
 
-    public IdxTests()
-    {
-        _dir = Path.Combine(Path.GetTempPath(), "dnas-idx-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_dir);
-    }
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private static byte[] Idx(byte type, int[] dims, byte[] data)
     {

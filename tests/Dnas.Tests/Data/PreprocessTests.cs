@@ -601,14 +601,6 @@ public class PreprocessTests
 /// (the prepared store's interface) equals filling it from decoded copies.</summary>
 public class BatchSourceTests
 {
-    private sealed class Frames(Dnas.Data.Images.RgbImage[] images) : Dnas.Data.Preprocess.IImageSource
-    {
-        public int Count => images.Length;
-        public int WidthOf(int i) => images[i].Width;
-        public int HeightOf(int i) => images[i].Height;
-        public ReadOnlySpan<byte> PixelsOf(int i) => images[i].Pixels;
-    }
-
     [Fact]
     public void SourceItemsEqualTheListPath()
     {
@@ -623,11 +615,11 @@ public class BatchSourceTests
             new Dnas.Data.Preprocess.AugmentOptions(), seed: 5);
         int[] items = [4, 1, 5];
         var fromSource = new Dnas.Engine.Tensor(0);
-        builder.Fill(new Frames(images), items, fromSource, epoch: 2);
+        builder.Fill(new Dnas.Data.Preprocess.RgbImageList(images), items, fromSource, epoch: 2);
         var fromList = new Dnas.Engine.Tensor(0);
         builder.Fill(items.Select(i => images[i]).ToArray(), fromList, epoch: 2, indices: items);
         Assert.Equal(new[] { 3, 24, 24, 1 }, fromSource.Shape.ToArray());
         Assert.Equal(fromList.Span.ToArray(), fromSource.Span.ToArray());
-        Assert.Throws<ArgumentOutOfRangeException>(() => builder.Fill(new Frames(images), [6], fromSource));
+        Assert.Throws<ArgumentOutOfRangeException>(() => builder.Fill(new Dnas.Data.Preprocess.RgbImageList(images), [6], fromSource));
     }
 }

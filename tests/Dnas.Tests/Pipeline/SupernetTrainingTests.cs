@@ -1,4 +1,3 @@
-using Dnas.Data.Images;
 using Dnas.Data.Preprocess;
 using Dnas.Data.Synthetic;
 using Dnas.Pipeline;
@@ -12,19 +11,11 @@ public class SupernetTrainingTests
     private static readonly SearchSpace Space = new([16, 24], [ColorMode.Gray, ColorMode.Rgb], [0.35, 0.5],
         [new(1, 1), new(1, 2), new(1, 2), new(1, 2), new(1, 2), new(1, 2), new(1, 1)], [3, 6], [3, 5]);
 
-    private sealed class Images(RgbImage[] images) : IImageSource
-    {
-        public int Count => images.Length;
-        public int WidthOf(int i) => images[i].Width;
-        public int HeightOf(int i) => images[i].Height;
-        public ReadOnlySpan<byte> PixelsOf(int i) => images[i].Pixels;
-    }
-
-    private static (Images, int[]) Scenes(int count)
+    private static (RgbImageList, int[]) Scenes(int count)
     {
         var scenes = new SyntheticScenes(4);
         var images = Enumerable.Range(0, count).Select(i => scenes.Render(i, 32, 32)).ToArray();
-        return (new Images(images), Enumerable.Range(0, count).Select(i => scenes.Label(i)).ToArray());
+        return (new RgbImageList(images), Enumerable.Range(0, count).Select(i => scenes.Label(i)).ToArray());
     }
 
     private static float[][] Train(int steps, out float[] losses)

@@ -92,6 +92,24 @@ public static class Csv
         return Read(reader).ToList();
     }
 
+    /// <summary>Reads a data set's CSV file; an unreadable or malformed file becomes a
+    /// <see cref="DataException"/> naming it (<paramref name="what"/>: e.g. "the labels").</summary>
+    public static List<CsvRecord> ReadSourceFile(string path, string what)
+    {
+        try
+        {
+            return ReadFile(path);
+        }
+        catch (FormatException e)
+        {
+            throw DataException.Unreadable(path, $"not a readable CSV: {e.Message}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw DataException.Unreadable(path, $"cannot read {what}: {e.Message}", e);
+        }
+    }
+
     /// <summary>Index of the header column named <paramref name="name"/> (trimmed, case-insensitive), or −1.</summary>
     public static int Column(string[] header, string name)
     {

@@ -36,19 +36,7 @@ public sealed class MlperfTinySource : IDataSource
     {
         if (_rows != null) return _rows;
         if (!File.Exists(LabelsPath)) throw DataException.Unreadable(LabelsPath, $"labels file {LabelsPath} does not exist");
-        List<CsvRecord> rows;
-        try
-        {
-            rows = Csv.ReadFile(LabelsPath);
-        }
-        catch (FormatException e)
-        {
-            throw DataException.Unreadable(LabelsPath, $"not a readable CSV: {e.Message}", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw DataException.Unreadable(LabelsPath, $"cannot read the labels: {e.Message}", e);
-        }
+        var rows = Csv.ReadSourceFile(LabelsPath, "the labels");
         if (rows.Count > 0 && (rows[0].Fields.Length < 3 || !int.TryParse(rows[0].Fields[2].Trim(), CultureInfo.InvariantCulture, out _)))
             rows.RemoveAt(0); // header
         return _rows = rows;

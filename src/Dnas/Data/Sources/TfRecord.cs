@@ -73,17 +73,7 @@ public static class TfRecordReader
         }
     }
 
-    private static int ReadFully(Stream s, Span<byte> buffer)
-    {
-        int total = 0;
-        while (total < buffer.Length)
-        {
-            int n = s.Read(buffer[total..]);
-            if (n == 0) break;
-            total += n;
-        }
-        return total;
-    }
+    private static int ReadFully(Stream s, Span<byte> buffer) => s.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
 }
 
 /// <summary>One feature of a <c>tf.train.Example</c>: byte strings (as offsets into the record

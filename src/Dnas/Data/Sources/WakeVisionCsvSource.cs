@@ -35,19 +35,7 @@ public sealed class WakeVisionCsvSource : IDataSource
     private List<Row> Rows()
     {
         if (_rows != null) return _rows;
-        List<CsvRecord> records;
-        try
-        {
-            records = Csv.ReadFile(CsvPath);
-        }
-        catch (FormatException e)
-        {
-            throw DataException.Unreadable(CsvPath, $"not a readable CSV: {e.Message}", e);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw DataException.Unreadable(CsvPath, $"cannot read the CSV: {e.Message}", e);
-        }
+        var records = Csv.ReadSourceFile(CsvPath, "the CSV");
         if (records.Count == 0) throw DataException.Unreadable(CsvPath, "the CSV is empty; it needs a header row with 'filename' and 'person'", line: 1, column: 1);
         var header = records[0].Fields;
         int file = Csv.Column(header, "filename"), person = Csv.Column(header, "person"), split = Csv.Column(header, "split");
