@@ -20,6 +20,12 @@ public sealed record DnasConfig
 
     public SearchSpaceConfig SearchSpace { get; init; } = SearchSpaceConfig.Default;
 
+    public SupernetConfig Supernet { get; init; } = SupernetConfig.Default;
+
+    public SearchConfig Search { get; init; } = SearchConfig.Default;
+
+    public FinetuneConfig Finetune { get; init; } = FinetuneConfig.Default;
+
     /// <summary>The device the search targets (<c>target:</c>, default nano33ble).</summary>
     public TargetConfig Target { get; init; } = TargetConfig.Default;
 

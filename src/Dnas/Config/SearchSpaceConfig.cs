@@ -10,6 +10,16 @@ public sealed record SearchSpaceConfig
     /// <summary>Input resolutions the search may choose (square side in pixels).</summary>
     public IReadOnlyList<int> Resolutions { get; init; } = [32, 48, 64, 96];
 
+    public IReadOnlyList<Data.Preprocess.ColorMode> Colors { get; init; } = [Data.Preprocess.ColorMode.Gray, Data.Preprocess.ColorMode.Rgb];
+    public IReadOnlyList<double> Widths { get; init; } = [0.35, 0.5, 0.75, 1.0];
+    /// <summary>Block-count range of each of the seven MobileNetV2 stages (the first is fixed at 1).</summary>
+    public IReadOnlyList<Search.DepthRange> Depths { get; init; } = Search.SearchSpace.Default.Depths;
+    public IReadOnlyList<int> Expansions { get; init; } = [3, 4, 6];
+    public IReadOnlyList<int> Kernels { get; init; } = [3, 5, 7];
+
+    /// <summary>The search space these settings describe.</summary>
+    public Search.SearchSpace ToSearchSpace() => new(Resolutions, Colors, Widths, Depths, Expansions, Kernels);
+
     /// <summary>The largest resolution: the side of the prepared store's images.</summary>
     public int MaxResolution => Resolutions.Max();
 

@@ -1,0 +1,56 @@
+using Dnas.Data.Preprocess;
+
+namespace Dnas.Config;
+
+/// <summary>The <c>supernet:</c> section: how the weight-sharing supernet is trained.
+/// <see cref="Steps"/> wins over <see cref="Epochs"/> when both are given.</summary>
+public sealed record SupernetConfig
+{
+    /// <summary>Passes over the training split (used when <see cref="Steps"/> is null).</summary>
+    public double Epochs { get; init; } = 3;
+    /// <summary>Training steps; null = derived from <see cref="Epochs"/>.</summary>
+    public int? Steps { get; init; }
+    public int Batch { get; init; } = 32;
+    public double LearningRate { get; init; } = 0.05;
+    /// <summary>Subnets per step (the sandwich rule's 4: largest, smallest and 2 random).</summary>
+    public int Sandwich { get; init; } = 4;
+    public bool Distillation { get; init; } = true;
+    /// <summary>Minutes between checkpoints.</summary>
+    public double CheckpointMinutes { get; init; } = 2;
+
+    public static SupernetConfig Default { get; } = new();
+}
+
+public enum SearchMode { DataAware, HardwareAware }
+
+/// <summary>The <c>search:</c> section: NSGA-II settings, the objective, and the mode.</summary>
+public sealed record SearchConfig
+{
+    public SearchMode Mode { get; init; } = SearchMode.DataAware;
+    public int Population { get; init; } = 32;
+    public int Generations { get; init; } = 10;
+    /// <summary>Wall-clock budget of the search in minutes; null = none.</summary>
+    public double? TimeBudgetMinutes { get; init; }
+    public ulong Seed { get; init; } = 1;
+    /// <summary>The cost minimised alongside accuracy: sram, flash or latency_ms.</summary>
+    public string Objective { get; init; } = "sram";
+    /// <summary>The data configuration in hardware-aware mode (default: the largest resolution, RGB).</summary>
+    public int? FixedResolution { get; init; }
+    public ColorMode? FixedColor { get; init; }
+    /// <summary>Training images used to recalibrate batch norm per candidate.</summary>
+    public int CalibrationImages { get; init; } = 256;
+    /// <summary>Validation images scored per candidate (0 = the whole split).</summary>
+    public int ValidationImages { get; init; } = 500;
+
+    public static SearchConfig Default { get; } = new();
+}
+
+/// <summary>The <c>finetune:</c> section: training the chosen subnet from its inherited weights.</summary>
+public sealed record FinetuneConfig
+{
+    public double Epochs { get; init; } = 2;
+    public int Batch { get; init; } = 32;
+    public double LearningRate { get; init; } = 0.01;
+
+    public static FinetuneConfig Default { get; } = new();
+}
