@@ -19,6 +19,7 @@ public static class Program
     {
         var root = new RootCommand("dnas: data-aware neural architecture search for TinyML vision models on microcontrollers.");
         root.Add(PrepareCommand.Create(stdout, stderr, interactive));
+        foreach (var command in PipelineCommands.Create(stdout, stderr, interactive)) root.Add(command);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {

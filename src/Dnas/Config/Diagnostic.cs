@@ -63,7 +63,7 @@ public sealed class ConfigException : DiagnosticException
     public ConfigException(Diagnostic diagnostic, Exception? inner = null) : base(diagnostic, inner) { }
 }
 
-/// <summary>The diagnostic codes. DNAS0xx: the configuration file; DNAS1xx: the data.</summary>
+/// <summary>The diagnostic codes. DNAS0xx: the configuration file; DNAS1xx: the data; DNAS2xx: the pipeline stages.</summary>
 public static class DiagnosticCodes
 {
     /// <summary>The configuration file cannot be read or is not valid YAML.</summary>
@@ -107,4 +107,13 @@ public static class DiagnosticCodes
     public const string EmptySplit = "DNAS108";
     /// <summary>The prepared store cannot be written or read.</summary>
     public const string StoreIo = "DNAS110";
+
+    /// <summary>A stage was interrupted: continue it with --resume or start it over with --restart.</summary>
+    public const string Unfinished = "DNAS201";
+    /// <summary>A checkpoint or stage output that cannot be read back (damaged, other version or configuration).</summary>
+    public const string BadCheckpoint = "DNAS202";
+    /// <summary>The search found no candidate within the target's limits.</summary>
+    public const string NoFeasible = "DNAS203";
+    /// <summary>A stage needs the output of an earlier one that is missing (e.g. report before search).</summary>
+    public const string MissingStage = "DNAS204";
 }

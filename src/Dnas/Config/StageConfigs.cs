@@ -41,6 +41,8 @@ public sealed record SearchConfig
     public int CalibrationImages { get; init; } = 256;
     /// <summary>Validation images scored per candidate (0 = the whole split).</summary>
     public int ValidationImages { get; init; } = 500;
+    /// <summary>Training steps per candidate in the non-supernet baseline (<c>--no-supernet</c>).</summary>
+    public int ScratchSteps { get; init; } = 60;
 
     public static SearchConfig Default { get; } = new();
 }

@@ -80,9 +80,9 @@ public sealed class SupernetTraining
     /// atomically: a temporary file renamed over the old checkpoint only once complete.</summary>
     public void SaveCheckpoint(string path)
     {
-        string temp = path + ".tmp";
-        using (var w = new BinaryWriter(File.Create(temp)))
+        AtomicFile.Write(path, stream =>
         {
+            using var w = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
             w.Write(CheckpointMagic); w.Write(CheckpointVersion);
             w.Write(_fingerprint);
             w.Write(Trainer.StepIndex); w.Write(_epoch); w.Write(_cursor);
@@ -95,13 +95,10 @@ public sealed class SupernetTraining
             for (int i = 0; i < ps.Length; i++)
             {
                 w.Write(ps[i].Length);
-                foreach (float v in ps[i].Value) w.Write(v);
-                foreach (float v in _sgd.State[i]) w.Write(v);
+                w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(ps[i].Value.AsSpan()));
+                w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_sgd.State[i].AsSpan()));
             }
-            w.Flush();
-            ((FileStream)w.BaseStream).Flush(flushToDisk: true);
-        }
-        File.Move(temp, path, overwrite: true);
+        });
     }
 
     /// <summary>Restores a checkpoint written by <see cref="SaveCheckpoint"/> for the same

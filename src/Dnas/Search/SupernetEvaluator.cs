@@ -21,13 +21,23 @@ public sealed class SupernetEvaluator : ICandidateEvaluator
     public TargetProfile Target { get; }
     public CameraFrame Camera { get; }
 
+    /// <summary>The camera frame a candidate's firmware holds in SRAM; default <see cref="Camera"/>
+    /// for every candidate.</summary>
+    public Func<Genome, CameraFrame> CameraOf { get; init; }
+
     /// <param name="calibration">training batches at (resolution, colour) for BN recalibration</param>
     /// <param name="validation">validation batches at (resolution, colour) for accuracy</param>
     public SupernetEvaluator(ElasticMobileNetV2 supernet, TargetProfile target, CameraFrame camera,
         Func<int, ColorMode, IEnumerable<LabelledBatch>> calibration, Func<int, ColorMode, IEnumerable<LabelledBatch>> validation)
     {
         _supernet = supernet; Target = target; Camera = camera; _calibration = calibration; _validation = validation;
+        CameraOf = _ => camera;
     }
+
+    /// <summary>The frame of a camera that delivers the model's resolution directly (sensors
+    /// window and scale on chip): GRAY8 for gray models, RGB565 for colour ones.</summary>
+    public static CameraFrame ModelSizedFrame(Genome genome) =>
+        new(genome.Resolution, genome.Resolution, genome.Color == ColorMode.Gray ? PixelFormat.Gray8 : PixelFormat.Rgb565);
 
     /// <summary>The supernet subnet a genome describes.</summary>
     public static SubnetSpec ToSubnet(Genome genome, int classes)
@@ -40,6 +50,25 @@ public sealed class SupernetEvaluator : ICandidateEvaluator
         }
         return new SubnetSpec(genome.InChannels, genome.Width, genome.Depths.ToArray(), blocks, classes);
     }
+
+    /// <summary>A genome's costs on a target, as the search records them: peak SRAM (arena +
+    /// camera frame), flash, latency, MACs and parameters.</summary>
+    public static Dictionary<string, double> Costs(Genome genome, CameraFrame camera, TargetProfile target, int classes)
+    {
+        var cost = Cost(genome, camera, target, classes);
+        return new Dictionary<string, double>
+        {
+            ["sram"] = cost.SramBytes,
+            ["flash"] = cost.FlashBytes,
+            ["latency_ms"] = cost.LatencySeconds * 1000,
+            ["macs"] = cost.Macs,
+            ["params"] = cost.Params,
+        };
+    }
+
+    /// <summary>The hardware model's full cost breakdown of a genome (<paramref name="classes"/> outputs).</summary>
+    public static ModelCost Cost(Genome genome, CameraFrame camera, TargetProfile target, int classes) =>
+        ModelCost.Compute(ToSubnet(genome, classes).ToMobileNetV2Spec(), new ModelInput(genome.Resolution, genome.Resolution, genome.InChannels), camera, target);
 
     public CandidateScore Evaluate(Genome genome, CancellationToken cancellationToken)
     {
@@ -55,14 +84,6 @@ public sealed class SupernetEvaluator : ICandidateEvaluator
             total += batch.Labels.Length;
         }
         if (total == 0) throw new InvalidOperationException($"no validation images at {genome.Resolution} px {genome.Color}");
-        var cost = ModelCost.Compute(subnet.ToMobileNetV2Spec(), new ModelInput(genome.Resolution, genome.Resolution, genome.InChannels), Camera, Target);
-        return new CandidateScore((double)correct / total, new Dictionary<string, double>
-        {
-            ["sram"] = cost.SramBytes,
-            ["flash"] = cost.FlashBytes,
-            ["latency_ms"] = cost.LatencySeconds * 1000,
-            ["macs"] = cost.Macs,
-            ["params"] = cost.Params,
-        });
+        return new CandidateScore((double)correct / total, Costs(genome, CameraOf(genome), Target, _supernet.Classes));
     }
 }
