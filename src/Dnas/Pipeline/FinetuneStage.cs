@@ -29,7 +29,7 @@ public static class FinetuneStage
 
     /// <summary>The chosen network with the supernet's weights (when one was trained) or fresh
     /// ones (the <c>--no-supernet</c> baseline has no supernet to inherit from).</summary>
-    private static MobileNetV2 Inherit(DnasConfig config, RunFolder folder, RunData data, Genome genome, out bool inherited)
+    public static MobileNetV2 Inherit(DnasConfig config, RunFolder folder, RunData data, Genome genome, out bool inherited)
     {
         var subnet = SupernetEvaluator.ToSubnet(genome, data.Classes.Count);
         var supernetRecord = StageRecord.Load(folder.StageRecord(SupernetStage.Name));
@@ -69,11 +69,10 @@ public static class FinetuneStage
 
         var f = config.Finetune;
         int batch = Math.Min(f.Batch, data.Train.Length);
-        long steps = Math.Max(1, (long)Math.Ceiling(f.Epochs * data.Train.Length / batch));
+        long steps = Steps(f, data.Train.Length, batch);
         var net = Inherit(config, folder, data, genome, out bool inherited);
         double before = Accuracy(net, data, Split.Test, genome);
-        var sgd = new Sgd(net.Parameters());
-        var trainer = new Trainer(net, sgd, new CosineSchedule((float)f.LearningRate, steps, Math.Max(1, steps / 20)));
+        var (trainer, sgd) = Trainer(net, f, steps);
         string description = Description(genome, data.Classes.Count);
         if (start == StageStart.Resume)
         {
@@ -83,36 +82,26 @@ public static class FinetuneStage
                 throw new PipelineException(Diagnostic.Error(DiagnosticCodes.BadCheckpoint, e.Message + "; use --restart to fine-tune again", folder.FinetuneCheckpoint), e);
             }
         }
-        var builder = new BatchBuilder(PreprocessSpec.Square(genome.Resolution, genome.Color), new AugmentOptions(), seed: config.Search.Seed);
-        var order = new EpochOrder(data.Train, config.Search.Seed);
-        var items = new int[batch];
-        var labels = new int[batch];
-        var images = new Tensor(0);
         var clock = Stopwatch.StartNew();
         var sinceCheckpoint = Stopwatch.StartNew();
         var every = TimeSpan.FromMinutes(config.Supernet.CheckpointMinutes);
-        long startStep = trainer.StepIndex;
-        double lossAverage = double.NaN;
-        while (trainer.StepIndex < steps)
+        try
         {
-            if (cancel.IsCancellationRequested)
+            Train(trainer, genome, data, batch, config.Search.Seed, steps, (loss, rate) =>
             {
-                NetState.Save(folder.FinetuneCheckpoint, description, net, sgd, trainer.StepIndex);
-                cancel.ThrowIfCancellationRequested();
-            }
-            int epoch = order.Fill(trainer.StepIndex, items);
-            for (int i = 0; i < batch; i++) labels[i] = data.Labels[items[i]];
-            builder.Fill(data.Store, items, images, epoch);
-            float loss = trainer.Step(images, labels);
-            lossAverage = double.IsNaN(lossAverage) ? loss : 0.95 * lossAverage + 0.05 * loss;
-            double rate = (trainer.StepIndex - startStep) * batch / clock.Elapsed.TotalSeconds;
-            progress?.Report(new StageProgress(Name, trainer.StepIndex, steps,
-                string.Create(CultureInfo.InvariantCulture, $"loss {lossAverage:0.000}, {rate:0} img/s")));
-            if (sinceCheckpoint.Elapsed >= every)
-            {
-                NetState.Save(folder.FinetuneCheckpoint, description, net, sgd, trainer.StepIndex);
-                sinceCheckpoint.Restart();
-            }
+                progress?.Report(new StageProgress(Name, trainer.StepIndex, steps,
+                    string.Create(CultureInfo.InvariantCulture, $"loss {loss:0.000}, {rate:0} img/s")));
+                if (sinceCheckpoint.Elapsed >= every)
+                {
+                    NetState.Save(folder.FinetuneCheckpoint, description, net, sgd, trainer.StepIndex);
+                    sinceCheckpoint.Restart();
+                }
+            }, cancel);
+        }
+        catch (OperationCanceledException)
+        {
+            NetState.Save(folder.FinetuneCheckpoint, description, net, sgd, trainer.StepIndex);
+            throw;
         }
         NetState.Save(folder.Model, description, net);
         double val = Accuracy(net, data, Split.Val, genome), test = Accuracy(net, data, Split.Test, genome);
@@ -129,6 +118,44 @@ public static class FinetuneStage
         record.Save(folder.StageRecord(Name));
         return record;
     }
+
+    /// <summary>Trains <paramref name="trainer"/>'s network from its current step up to
+    /// <paramref name="steps"/> on augmented training batches at the genome's data
+    /// configuration; the batch of a step depends only on the seed and the step number, so a
+    /// run continued from a saved step is bit-identical to one that never stopped.
+    /// <paramref name="afterStep"/> gets the smoothed loss and images/s.</summary>
+    public static void Train(Trainer trainer, Genome genome, RunData data, int batch, ulong seed, long steps,
+        Action<double, double>? afterStep = null, CancellationToken cancel = default)
+    {
+        var builder = new BatchBuilder(PreprocessSpec.Square(genome.Resolution, genome.Color), new AugmentOptions(), seed: seed);
+        var order = new EpochOrder(data.Train, seed);
+        var items = new int[batch];
+        var labels = new int[batch];
+        var images = new Tensor(0);
+        var clock = Stopwatch.StartNew();
+        long startStep = trainer.StepIndex;
+        double lossAverage = double.NaN;
+        while (trainer.StepIndex < steps)
+        {
+            cancel.ThrowIfCancellationRequested();
+            int epoch = order.Fill(trainer.StepIndex, items);
+            for (int i = 0; i < batch; i++) labels[i] = data.Labels[items[i]];
+            builder.Fill(data.Store, items, images, epoch);
+            float loss = trainer.Step(images, labels);
+            lossAverage = double.IsNaN(lossAverage) ? loss : 0.95 * lossAverage + 0.05 * loss;
+            afterStep?.Invoke(lossAverage, (trainer.StepIndex - startStep) * batch / clock.Elapsed.TotalSeconds);
+        }
+    }
+
+    /// <summary>A trainer for fine-tuning <paramref name="net"/> (SGD with momentum, cosine schedule with 5% warm-up).</summary>
+    public static (Trainer Trainer, Sgd Sgd) Trainer(MobileNetV2 net, FinetuneConfig f, long steps)
+    {
+        var sgd = new Sgd(net.Parameters());
+        return (new Trainer(net, sgd, new CosineSchedule((float)f.LearningRate, steps, Math.Max(1, steps / 20))), sgd);
+    }
+
+    /// <summary>Fine-tuning steps for a training split.</summary>
+    public static long Steps(FinetuneConfig f, int trainImages, int batch) => Math.Max(1, (long)Math.Ceiling(f.Epochs * trainImages / batch));
 
     private static double? Round(double v) => double.IsNaN(v) ? null : Math.Round(v, 5);
 
