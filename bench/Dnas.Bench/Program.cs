@@ -17,6 +17,8 @@ public static class Program
         ("prepare", "builds the prepared data store from generated 640x480 JPEGs (one JSON line)"),
         ("synthetic-samples", "writes synthetic sample images (PPM contact sheets) to --out DIR for a person to look at"),
         ("step-profile", "a training step's time per layer kind (stem, expand, depthwise, project, head)"),
+        ("candidate-throughput", "supernet candidates scored per minute at 96x96 (BN recalibration + validation), on --config's trained run"),
+        ("ranking", "Kendall tau between supernet accuracy and accuracy after fine-tuning, over candidates spanning the space"),
     ];
 
     public static int Main(string[] args)
@@ -40,6 +42,8 @@ public static class Program
                 case "prepare": return PrepareBench.Run(new BenchArgs(rest), Console.Out);
                 case "synthetic-samples": return SyntheticSamples.Run(new BenchArgs(rest), Console.Out);
                 case "step-profile": return StepProfile.Run(new BenchArgs(rest), Console.Out);
+                case "candidate-throughput": return SearchBench.CandidateThroughput(new BenchArgs(rest), Console.Out);
+                case "ranking": return SearchBench.Ranking(new BenchArgs(rest), Console.Out);
                 default:
                     Console.Error.WriteLine($"Dnas.Bench: unknown benchmark '{args[0]}'");
                     Usage(Console.Error);
