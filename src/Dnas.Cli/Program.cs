@@ -18,6 +18,7 @@ public static class Program
     public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive = false)
     {
         var root = new RootCommand("dnas: data-aware neural architecture search for TinyML vision models on microcontrollers.");
+        root.Add(InitCommand.Create(stdout, stderr));
         root.Add(PrepareCommand.Create(stdout, stderr, interactive));
         foreach (var command in PipelineCommands.Create(stdout, stderr, interactive)) root.Add(command);
         var parse = root.Parse(args);

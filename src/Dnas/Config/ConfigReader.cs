@@ -207,6 +207,15 @@ public sealed class ConfigReader
         return v;
     }
 
+    /// <summary>An unquoted number in (0, max]: for sizes, rates and intervals where zero means nothing.</summary>
+    public double? PositiveNumber(YamlNode node, string path, double max)
+    {
+        if (Number(node, path, 0, max) is not double v) return null;
+        if (v > 0) return v;
+        Error(node, DiagnosticCodes.OutOfRange, $"'{path}' must be above 0, got {v}");
+        return null;
+    }
+
     /// <summary>true or false.</summary>
     public bool? Bool(YamlNode node, string path)
     {
@@ -228,6 +237,38 @@ public sealed class ConfigReader
         Error(node, DiagnosticCodes.WrongType, $"'{path}' must be a list of {ofWhat}, like [a, b], got {Describe(node)}");
         return null;
     }
+
+    /// <summary>A non-empty list without repeats whose items <paramref name="item"/> reads (it
+    /// reports its own errors and returns null for an unusable item); null when anything was
+    /// wrong, so a section never runs with half a list. <paramref name="example"/> completes
+    /// "give at least one ..., e.g. ...".</summary>
+    public IReadOnlyList<T>? UniqueList<T>(YamlNode node, string path, string ofWhat, string example, Func<YamlNode, string, T?> item)
+        where T : struct
+    {
+        var list = List(node, path, ofWhat);
+        if (list is null) return null;
+        if (list.Count == 0)
+        {
+            Error(node, DiagnosticCodes.OutOfRange, $"'{path}' is empty: give at least one, e.g. {example}");
+            return null;
+        }
+        var values = new List<T>(list.Count);
+        bool ok = true;
+        for (int i = 0; i < list.Count; i++)
+        {
+            if (item(list[i], $"{path}[{i}]") is not T v) { ok = false; continue; }
+            if (values.Contains(v))
+            {
+                Error(list[i], DiagnosticCodes.OutOfRange, $"'{path}' lists {Format(list[i])} twice");
+                ok = false;
+                continue;
+            }
+            values.Add(v);
+        }
+        return ok ? values : null;
+    }
+
+    private static string Format(YamlNode node) => node is YamlScalarNode s ? s.Value ?? "" : Describe(node);
 
     /// <summary>A path relative to <see cref="BaseDirectory"/> (or absolute), made absolute.</summary>
     public string ResolvePath(string path)

@@ -88,6 +88,8 @@ public static class DiagnosticCodes
     public const string Conflict = "DNAS010";
     /// <summary>The configuration file does not exist.</summary>
     public const string ConfigNotFound = "DNAS011";
+    /// <summary>The target cannot hold even the smallest system in the search space (SRAM, flash or the latency limit).</summary>
+    public const string TargetTooSmall = "DNAS012";
 
     /// <summary>A bad data item, skipped (warning).</summary>
     public const string BadItem = "DNAS101";

@@ -4,10 +4,10 @@ namespace Dnas.Config;
 
 /// <summary>A loaded, validated <c>dnas.yaml</c>.
 /// <para>Sections are registered in <see cref="Sections"/>: each has a name and a parser that
-/// validates its node and stores the result. Today <c>data</c>, <c>search_space</c> (its
-/// resolutions), <c>target</c> and <c>output</c> are read; <c>supernet</c>, <c>search</c> and
-/// <c>finetune</c> are accepted and kept as raw YAML (<see cref="RawSections"/>) until their
-/// stages exist and register parsers of their own. An unknown top-level key is an error.</para></summary>
+/// validates its node and stores the result; every section is validated (<see cref="RawSections"/>
+/// keeps the nodes as written). An unknown top-level key is an error. After the sections, checks
+/// across them run: the store must hold the largest resolution, and the target must fit the
+/// smallest system of the search space (<see cref="TargetFitCheck"/>).</para></summary>
 public sealed record DnasConfig
 {
     /// <summary>The configuration file as the user named it (used in diagnostics).</summary>
@@ -49,10 +49,11 @@ public sealed record DnasConfig
     [
         new("data", (r, n, c) => c with { Data = DataConfig.Parse(r, n) }),
         new("search_space", (r, n, c) => c with { SearchSpace = SearchSpaceConfig.Parse(r, n) }),
-        new("supernet", (_, _, c) => c),
-        new("search", (_, _, c) => c),
+        new("supernet", (r, n, c) => c with { Supernet = SupernetConfig.Parse(r, n) }),
+        // After data and search_space: the fixed resolution of hardware-aware mode must be in the store.
+        new("search", (r, n, c) => c with { Search = SearchConfig.Parse(r, n, c) }),
         new("target", (r, n, c) => c with { Target = TargetConfig.Parse(r, n) }),
-        new("finetune", (_, _, c) => c),
+        new("finetune", (r, n, c) => c with { Finetune = FinetuneConfig.Parse(r, n) }),
         new("output", (r, n, c) => r.String(n, "output") is { } o ? c with { OutputDirectory = r.ResolvePath(o) } : c),
     ];
 
@@ -102,11 +103,14 @@ public sealed record DnasConfig
         var map = reader.Map(root, "", Sections.Select(s => s.Name).ToArray());
         if (map is null) return (config, reader.Diagnostics);
         var raw = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        var failed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var section in Sections)
         {
             if (!map.TryGet(section.Name, out var node)) continue;
             raw[section.Name] = node;
+            int before = reader.Diagnostics.Count(d => d.Severity == Severity.Error);
             config = section.Parse(reader, node, config);
+            if (reader.Diagnostics.Count(d => d.Severity == Severity.Error) > before) failed.Add(section.Name);
         }
         config = config with { RawSections = raw };
         if (config.Data.Resolution is int r && r < config.SearchSpace.MaxResolution && map.TryGet("data", out var dataNode)
@@ -114,6 +118,14 @@ public sealed record DnasConfig
         {
             reader.Error(resNode, DiagnosticCodes.OutOfRange,
                 $"'data.resolution' ({r}) is below the largest search-space resolution ({config.SearchSpace.MaxResolution}); the store must hold the largest, or leave 'data.resolution' out");
+        }
+        // Costing a space or target that failed to parse would only add noise to the real errors.
+        if (!failed.Overlaps(["search_space", "search", "target", "data"]))
+        {
+            var at = raw.GetValueOrDefault("target") ?? raw.GetValueOrDefault("search_space") ?? root;
+            var latency = raw.GetValueOrDefault("target") is YamlMappingNode t
+                && t.Children.TryGetValue(new YamlScalarNode("latency_ms"), out var l) ? l : null;
+            TargetFitCheck.Check(reader, config, at, latency);
         }
         var sorted = reader.Diagnostics.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
         return (config, sorted);

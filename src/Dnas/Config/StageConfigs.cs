@@ -4,7 +4,7 @@ namespace Dnas.Config;
 
 /// <summary>The <c>supernet:</c> section: how the weight-sharing supernet is trained.
 /// <see cref="Steps"/> wins over <see cref="Epochs"/> when both are given.</summary>
-public sealed record SupernetConfig
+public sealed partial record SupernetConfig
 {
     /// <summary>Passes over the training split (used when <see cref="Steps"/> is null).</summary>
     public double Epochs { get; init; } = 3;
@@ -24,7 +24,7 @@ public sealed record SupernetConfig
 public enum SearchMode { DataAware, HardwareAware }
 
 /// <summary>The <c>search:</c> section: NSGA-II settings, the objective, and the mode.</summary>
-public sealed record SearchConfig
+public sealed partial record SearchConfig
 {
     public SearchMode Mode { get; init; } = SearchMode.DataAware;
     public int Population { get; init; } = 32;
@@ -48,7 +48,7 @@ public sealed record SearchConfig
 }
 
 /// <summary>The <c>finetune:</c> section: training the chosen subnet from its inherited weights.</summary>
-public sealed record FinetuneConfig
+public sealed partial record FinetuneConfig
 {
     public double Epochs { get; init; } = 2;
     public int Batch { get; init; } = 32;
