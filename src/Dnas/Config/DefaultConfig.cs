@@ -57,10 +57,11 @@ public static class DefaultConfig
           population: 32             # candidates per generation (>= 2)
           generations: 10            # generations after the initial one (>= 0)
           # time_budget_minutes: 5   # stop the search after this many minutes (> 0); default: no limit
-          seed: 1                    # seed of the search (integer >= 0)
+          seed: 1                    # seed of the run: supernet, search and fine-tuning (integer >= 0)
           objective: sram            # cost minimised alongside accuracy: sram | flash | latency
           calibration_images: 256    # training images to recalibrate batch norm per candidate (>= 1)
           validation_images: 500     # validation images scored per candidate (0 = the whole split)
+          scratch_steps: 60          # only with --no-supernet: training steps per candidate from scratch (>= 1)
           # fixed_resolution: 224    # hardware-aware only: input side (<= the stored image side);
           #                          # default: the largest search resolution
           # fixed_color: rgb         # hardware-aware only: gray | rgb (default rgb)

@@ -20,7 +20,7 @@ public sealed partial record SearchConfig
     };
 
     private static readonly string[] CommonKeys =
-        ["mode", "population", "generations", "time_budget_minutes", "seed", "objective", "calibration_images", "validation_images"];
+        ["mode", "population", "generations", "time_budget_minutes", "seed", "objective", "calibration_images", "validation_images", "scratch_steps"];
 
     /// <summary>Keys that only the hardware-aware mode reads (they pin the data configuration).</summary>
     private static readonly string[] FixedDataKeys = ["fixed_resolution", "fixed_color"];
@@ -58,6 +58,8 @@ public sealed partial record SearchConfig
             c = c with { CalibrationImages = (int)calibration };
         if (map.TryGet("validation_images", out var vi) && reader.Integer(vi, "search.validation_images", 0, 10_000_000) is long validation)
             c = c with { ValidationImages = (int)validation };
+        if (map.TryGet("scratch_steps", out var ss) && reader.Integer(ss, "search.scratch_steps", 1, 10_000_000) is long scratch)
+            c = c with { ScratchSteps = (int)scratch };
         return c.Mode == SearchMode.HardwareAware ? FixedData(reader, map, c, config) : c;
     }
 

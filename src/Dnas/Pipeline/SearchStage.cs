@@ -39,7 +39,7 @@ public static class SearchStage
     };
 
     /// <summary>The camera frame counted in a candidate's SRAM.</summary>
-    public static Func<Genome, CameraFrame> CameraOf(DnasConfig config) => SupernetEvaluator.ModelSizedFrame;
+    public static Func<Genome, CameraFrame> CameraOf(DnasConfig config) => g => config.Target.CameraFor(g.Resolution, g.Color);
 
     public static string InputHash(DnasConfig config, RunData data, bool noSupernet) =>
         StageRecord.Hash(Name,

@@ -34,11 +34,6 @@ public sealed class SupernetEvaluator : ICandidateEvaluator
         CameraOf = _ => camera;
     }
 
-    /// <summary>The frame of a camera that delivers the model's resolution directly (sensors
-    /// window and scale on chip): GRAY8 for gray models, RGB565 for colour ones.</summary>
-    public static CameraFrame ModelSizedFrame(Genome genome) =>
-        new(genome.Resolution, genome.Resolution, genome.Color == ColorMode.Gray ? PixelFormat.Gray8 : PixelFormat.Rgb565);
-
     /// <summary>The supernet subnet a genome describes.</summary>
     public static SubnetSpec ToSubnet(Genome genome, int classes)
     {
