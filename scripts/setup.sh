@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine lacks for DnasToolchain, then restores NuGet packages.
-#   bash scripts/setup.sh test    what the test suite needs (default)
+#   bash scripts/setup.sh run     what `dnas` needs to run (libturbojpeg for JPEG data)
+#   bash scripts/setup.sh test    that, plus what the test suite needs (default)
 #   bash scripts/setup.sh bench   that, plus PyTorch (Debian python3-torch) and Fashion-MNIST for the benchmarks
 # Packages already present are not reinstalled, so a second run takes seconds.
 set -euo pipefail
@@ -12,9 +13,10 @@ apt_packages=()
 case "$profile" in
   # libturbojpeg0: JPEG decoding (TurboJPEG, also needed at run time); netpbm, libjpeg-turbo-progs and
   # python3-pil: the image decoder cross-checks (pnmtopng, ppmtobmp, cjpeg/djpeg, Pillow).
+  run) apt_packages+=(libturbojpeg0) ;;
   test) apt_packages+=(libturbojpeg0 netpbm libjpeg-turbo-progs python3-pil) ;;
-  bench) apt_packages+=(python3-torch python3-numpy dataset-fashion-mnist) ;;
-  *) echo "setup.sh: unknown profile '$profile' (use: test | bench)" >&2; exit 2 ;;
+  bench) apt_packages+=(libturbojpeg0 netpbm libjpeg-turbo-progs python3-pil python3-torch python3-numpy dataset-fashion-mnist) ;;
+  *) echo "setup.sh: unknown profile '$profile' (use: run | test | bench)" >&2; exit 2 ;;
 esac
 
 missing=()

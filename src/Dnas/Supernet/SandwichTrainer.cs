@@ -55,6 +55,10 @@ public sealed class SandwichTrainer
             }
             else if (Distill) Loss.SoftTarget(logits, _teacher, _dLogits);
             else Loss.SoftmaxCrossEntropy(logits, labels, _dLogits);
+            // The shared weights get the mean of the subnets' gradients, not their sum, so the
+            // learning rate means what it means for one network whatever the sandwich size.
+            float share = 1f / subnets.Count;
+            foreach (ref float g in _dLogits.Span) g *= share;
             net.Backward(_dLogits);
             _supernet.AccumulateGradients(net, spec);
         }
