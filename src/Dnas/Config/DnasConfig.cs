@@ -120,7 +120,7 @@ public sealed record DnasConfig
                 $"'data.resolution' ({r}) is below the largest search-space resolution ({config.SearchSpace.MaxResolution}); the store must hold the largest, or leave 'data.resolution' out");
         }
         // Costing a space or target that failed to parse would only add noise to the real errors.
-        if (!failed.Overlaps(["search_space", "search", "target", "data"]))
+        if (!failed.Overlaps(["search_space", "search", "target"]))
         {
             var at = raw.GetValueOrDefault("target") ?? raw.GetValueOrDefault("search_space") ?? root;
             var latency = raw.GetValueOrDefault("target") is YamlMappingNode t

@@ -110,7 +110,9 @@ public sealed class StageConfigTests
     [InlineData("supernet:\n  checkpoint_minutes: \"2\"\n", 4, 23, "DNAS003", "'supernet.checkpoint_minutes' must be a number, got the string \"2\"")]
     [InlineData("supernet:\n  learning-rate: 0.1\n", 4, 3, "DNAS002", "unknown key 'learning-rate' in supernet; did you mean 'learning_rate'?")]
     [InlineData("supernet: 3\n", 3, 11, "DNAS003", "'supernet' must be a mapping of keys to values, got '3'")]
+    [InlineData("search_space: [32]\n", 3, 15, "DNAS003", "'search_space' must be a mapping of keys to values, got a list")]
     // search
+    [InlineData("search: fast\n", 3, 9, "DNAS003", "'search' must be a mapping of keys to values, got 'fast'")]
     [InlineData("search:\n  mode: hardware\n", 4, 9, "DNAS008", "'search.mode' is 'hardware', which is not one of data-aware, hardware-aware")]
     [InlineData("search:\n  population: 1\n", 4, 15, "DNAS004", "'search.population' must be between 2 and 100000, got 1")]
     [InlineData("search:\n  generations: -1\n", 4, 16, "DNAS004", "'search.generations' must be between 0 and 1000000, got -1")]
@@ -134,6 +136,16 @@ public sealed class StageConfigTests
         Assert.Equal((line, column), (d.Line, d.Column));
         Assert.Contains(text, d.Message);
         Assert.StartsWith($"dnas.yaml({line},{column}): error {code}: ", d.ToString());
+    }
+
+    [Theory]
+    [InlineData("search_space:\n  resolutions: [8, 9]\n  widths: [0.01]\n  depths: [1, 1, 1, 1, 1, 1, 1]\n  expansions: [1]\n")]
+    [InlineData("search_space:\n  resolutions: [4096]\n  widths: [4]\n  depths: [1, 12, 12, 12, 12, 12, 12]\n  expansions: [16]\n  colors: [rgb]\n")]
+    public void ExtremeSpacesAreCostedWithoutThrowing(string yaml)
+    {
+        var (config, errors) = ConfigSnippet.Check(yaml + "target:\n  board: esp32s3\n");
+        Assert.All(errors, e => Assert.Equal(DiagnosticCodes.TargetTooSmall, e.Code));
+        config.SearchSpace.ToSearchSpace();
     }
 
     [Fact]

@@ -26,6 +26,10 @@ public enum LineOrientation { Vertical, Horizontal }
 /// <summary>A dashed, labelled constraint line, e.g. the SRAM limit (vertical, at x = limit).</summary>
 public sealed record ConstraintLine(LineOrientation Orientation, double Value, string Label);
 
+/// <summary>A further Pareto front (minimise x, maximise y), e.g. a second search's, drawn as a
+/// staircase in the colour of <paramref name="ColorGroup"/> (black when no point has that group).</summary>
+public sealed record FrontSeries(string Label, IReadOnlyList<(double X, double Y)> Points, string ColorGroup = "");
+
 /// <summary>The highlighted chosen point: drawn larger, outlined and labelled.</summary>
 public sealed record ChosenPoint(double X, double Y, string Label, string ColorGroup = "", string ShapeGroup = "");
 

@@ -38,6 +38,8 @@ public sealed class ScatterPlot
     /// <summary>Points of the Pareto front (minimise x, maximise y); drawn as a staircase.</summary>
     public List<(double X, double Y)> ParetoFront { get; } = [];
     public string ParetoLabel { get; set; } = "Pareto front";
+    /// <summary>More fronts to compare with (e.g. hardware-aware vs data-aware search), each in its group's colour.</summary>
+    public List<FrontSeries> MoreFronts { get; } = [];
     public List<ConstraintLine> Constraints { get; } = [];
     public ChosenPoint? Chosen { get; set; }
     /// <summary>Prefix for element ids, so several plots can be inlined into one HTML page.</summary>
@@ -68,11 +70,13 @@ public sealed class ScatterPlot
         var shapeGroups = Order(pts.Select(p => p.ShapeGroup).Append(Chosen?.ShapeGroup), ShapeOrder);
         var shapes = AssignShapes(shapeGroups);
         var stair = Staircase(ParetoFront.Where(p => Usable(p.X, X) && Usable(p.Y, Y)));
+        var more = MoreFronts.Select(f => (f.Label, Stair: Staircase(f.Points.Where(p => Usable(p.X, X) && Usable(p.Y, Y))), Color: FrontColor(f, colors)))
+            .Where(f => f.Stair.Count > 0).ToList();
         var chosen = Chosen is { } c && Usable(c.X, X) && Usable(c.Y, Y) ? c : null;
 
         // Data ranges: points, front, chosen point, and constraint lines (a limit must be visible).
-        var xs = pts.Select(p => p.X).Concat(stair.Select(s => s.X));
-        var ys = pts.Select(p => p.Y).Concat(stair.Select(s => s.Y));
+        var xs = pts.Select(p => p.X).Concat(stair.Select(s => s.X)).Concat(more.SelectMany(f => f.Stair.Select(s => s.X)));
+        var ys = pts.Select(p => p.Y).Concat(stair.Select(s => s.Y)).Concat(more.SelectMany(f => f.Stair.Select(s => s.Y)));
         if (chosen is not null) { xs = xs.Append(chosen.X); ys = ys.Append(chosen.Y); }
         xs = xs.Concat(Constraints.Where(k => k.Orientation == LineOrientation.Vertical && Usable(k.Value, X)).Select(k => k.Value));
         ys = ys.Concat(Constraints.Where(k => k.Orientation == LineOrientation.Horizontal && Usable(k.Value, Y)).Select(k => k.Value));
@@ -80,7 +84,7 @@ public sealed class ScatterPlot
         var yd = Domain(ys, Y);
 
         // Legend (outside the plot, on the right, so it never covers points).
-        var legend = BuildLegend(colors, shapeGroups, stair.Count > 0, chosen);
+        var legend = BuildLegend(colors, shapeGroups, stair.Count > 0, more.Select(f => (f.Label, f.Color)).ToList(), chosen);
         int legendRows = Math.Max(1, (int)((Height - (Title.Length > 0 ? 40 : 16) - 12) / 18));
         if (legend.Count > legendRows)
         {
@@ -178,26 +182,30 @@ public sealed class ScatterPlot
         sb.Append("</g>\n");
 
         // Pareto staircase, extended to the right edge: beyond the last point the best reachable y stays.
-        if (stair.Count > 0)
+        void StairPath(IReadOnlyList<(double X, double Y)> st, string cssClass, string stroke)
         {
-            sb.Append("<path class=\"pareto\" d=\"");
-            for (int i = 0; i < stair.Count; i++)
-                sb.Append(i == 0 ? "M" : " L").Append(N(Px(stair[i].X))).Append(' ').Append(N(Py(stair[i].Y)));
-            sb.Append(" L").Append(N(left + plotW)).Append(' ').Append(N(Py(stair[^1].Y)));
-            sb.Append("\" fill=\"none\" stroke=\"").Append(Ink).Append("\" stroke-width=\"1.6\" stroke-linejoin=\"miter\" clip-path=\"url(#")
+            if (st.Count == 0) return;
+            sb.Append("<path class=\"").Append(cssClass).Append("\" d=\"");
+            for (int i = 0; i < st.Count; i++)
+                sb.Append(i == 0 ? "M" : " L").Append(N(Px(st[i].X))).Append(' ').Append(N(Py(st[i].Y)));
+            sb.Append(" L").Append(N(left + plotW)).Append(' ').Append(N(Py(st[^1].Y)));
+            sb.Append("\" fill=\"none\" stroke=\"").Append(stroke).Append("\" stroke-width=\"1.6\" stroke-linejoin=\"miter\" clip-path=\"url(#")
               .Append(clip).Append(")\"/>\n");
         }
+        StairPath(stair, "pareto", Ink);
+        foreach (var f in more) StairPath(f.Stair, "pareto-more", f.Color);
 
         // Labels go where they cover the fewest points, lines and other labels; a white halo keeps
         // them readable wherever they land.
         const string halo = "stroke=\"#FFFFFF\" stroke-width=\"3\" paint-order=\"stroke\" stroke-linejoin=\"round\"";
         var placer = new LabelPlacer(left, top, left + plotW, top + plotH);
         foreach (var p in pts) placer.AddPoint(Px(p.X), Py(p.Y));
-        if (stair.Count > 0)
+        foreach (var st in more.Select(f => f.Stair).Prepend(stair))
         {
-            for (int i = 1; i < stair.Count; i++)
-                placer.AddSegment(Px(stair[i - 1].X), Py(stair[i - 1].Y), Px(stair[i].X), Py(stair[i].Y));
-            placer.AddSegment(Px(stair[^1].X), Py(stair[^1].Y), left + plotW, Py(stair[^1].Y));
+            if (st.Count == 0) continue;
+            for (int i = 1; i < st.Count; i++)
+                placer.AddSegment(Px(st[i - 1].X), Py(st[i - 1].Y), Px(st[i].X), Py(st[i].Y));
+            placer.AddSegment(Px(st[^1].X), Py(st[^1].Y), left + plotW, Py(st[^1].Y));
         }
         foreach (var k in constraints)
         {
@@ -408,9 +416,17 @@ public sealed class ScatterPlot
         : axis.Label.Length == 0 ? ticks.UnitText
         : $"{axis.Label} ({ticks.UnitText})";
 
-    private sealed record LegendEntry(string Text, bool Heading, char Kind, int Index);
+    private sealed record LegendEntry(string Text, bool Heading, char Kind, int Index, string Stroke = Ink);
 
-    private List<LegendEntry> BuildLegend(List<string> colors, List<string> shapeGroups, bool pareto, ChosenPoint? chosen)
+    /// <summary>The colour of a further front: its group's palette colour, else ink.</summary>
+    private static string FrontColor(FrontSeries front, List<string> colors)
+    {
+        int i = colors.IndexOf(front.ColorGroup);
+        return i < 0 ? Ink : Palette[i % Palette.Count];
+    }
+
+    private List<LegendEntry> BuildLegend(List<string> colors, List<string> shapeGroups, bool pareto,
+        List<(string Label, string Color)> moreFronts, ChosenPoint? chosen)
     {
         var e = new List<LegendEntry>();
         if (colors.Count > 1 || (colors.Count == 1 && colors[0].Length > 0))
@@ -425,6 +441,7 @@ public sealed class ScatterPlot
         }
         var overlays = new List<LegendEntry>();
         if (pareto) overlays.Add(new(ParetoLabel, false, 'p', 0));
+        foreach (var (label, color) in moreFronts) overlays.Add(new(label, false, 'p', 0, color));
         if (Constraints.Count > 0) overlays.Add(new("Constraint", false, 'k', 0));
         if (chosen is not null) overlays.Add(new("Chosen", false, 'x', 0));
         if (overlays.Count > 0 && e.Count > 0) e.Add(new("", true, 'g', 0)); // gap
@@ -472,7 +489,7 @@ public sealed class ScatterPlot
                     break;
                 case 'p':
                     sb.Append("<path d=\"M").Append(N(x)).Append(' ').Append(N(row + 4)).Append(" H").Append(N(x + 7))
-                      .Append(" V").Append(N(row - 4)).Append(" H").Append(N(x + 14)).Append("\" fill=\"none\" stroke=\"").Append(Ink)
+                      .Append(" V").Append(N(row - 4)).Append(" H").Append(N(x + 14)).Append("\" fill=\"none\" stroke=\"").Append(e.Stroke)
                       .Append("\" stroke-width=\"1.6\"/>\n");
                     Text(sb, x + 20, row + 4, Fit(e.Text, maxWidth - 20), LegendFont, "start");
                     break;
