@@ -176,7 +176,7 @@ internal static class PipelineCommands
             var costs = chosen?["costs"];
             w.WriteLine($"chosen:   {chosen?["key"]}");
             w.WriteLine(string.Create(inv,
-                $"          val accuracy {(double?)chosen?["accuracy"] * 100:0.0}% (supernet), SRAM {(double?)costs?["sram"] / 1024:0.0} KB, flash {(double?)costs?["flash"] / 1024:0.0} KB, latency {(double?)costs?["latency_ms"]:0.0} ms on {config.Target.Profile.Name}"));
+                $"          val accuracy {(double?)chosen?["accuracy"] * 100:0.0}% ({search.Results["evaluator"]} estimate), SRAM {(double?)costs?["sram"] / 1024:0.0} KB, flash {(double?)costs?["flash"] / 1024:0.0} KB, latency {(double?)costs?["latency_ms"]:0.0} ms on {config.Target.Profile.Name}"));
             w.WriteLine(string.Create(inv, $"search:   {search.Results["fresh_evaluations"]} candidates in {search.Seconds:0} s ({search.Results["candidates_per_minute"]}/min), {search.Results["mode"]}"));
         }
         if (upTo >= PipelineStage.Finetune && StageRecord.Load(folder.StageRecord(FinetuneStage.Name)) is { } ft)
