@@ -99,7 +99,7 @@ public static class SearchBench
             var net = FinetuneStage.Inherit(config, folder, data, g, out _);
             int batch = Math.Min(f.Batch, data.Train.Length);
             long steps = FinetuneStage.Steps(f, data.Train.Length, batch);
-            var (trainer, sgd) = FinetuneStage.Trainer(net, f, steps);
+            var (trainer, _) = FinetuneStage.Trainer(net, f, steps);
             FinetuneStage.Train(trainer, g, data, batch, config.Search.Seed, steps);
             valAcc.Add(FinetuneStage.Accuracy(net, data, Split.Val, g));
             testAcc.Add(FinetuneStage.Accuracy(net, data, Split.Test, g));

@@ -45,7 +45,8 @@ public static class DefaultConfig
           epochs: 3                  # passes over the training split (> 0); ignored when steps is given
           # steps: 2000              # training steps (>= 1); wins over epochs
           batch: 32                  # images per step (1..4096)
-          learning_rate: 0.05        # peak SGD learning rate (> 0, <= 10)
+          optimizer: adam            # adam | sgd (momentum 0.9, weight decay 4e-5)
+          # learning_rate: 0.002     # peak learning rate (> 0, <= 10); default 0.002 with adam, 0.02 with sgd
           sandwich: 4                # subnets per step (>= 2): largest, smallest, and the rest random
           distillation: true         # true | false: smaller subnets learn from the largest's outputs
           checkpoint_minutes: 2      # minutes between checkpoints (> 0)
@@ -84,7 +85,8 @@ public static class DefaultConfig
         finetune:
           epochs: 2                  # passes over the training split (>= 0; 0 = test as inherited)
           batch: 32                  # images per step (1..4096)
-          learning_rate: 0.01        # peak SGD learning rate (> 0, <= 10)
+          optimizer: adam            # adam | sgd (momentum 0.9, weight decay 4e-5)
+          # learning_rate: 0.001     # peak learning rate (> 0, <= 10); default 0.001 with adam, 0.01 with sgd
 
         # The run folder: prepared data, checkpoints, candidates.jsonl, report.md.
         output: runs/default

@@ -72,11 +72,11 @@ public static class FinetuneStage
         long steps = Steps(f, data.Train.Length, batch);
         var net = Inherit(config, folder, data, genome, out bool inherited);
         double before = Accuracy(net, data, Split.Test, genome);
-        var (trainer, sgd) = Trainer(net, f, steps);
+        var (trainer, optimizer) = Trainer(net, f, steps);
         string description = Description(genome, data.Classes.Count);
         if (start == StageStart.Resume)
         {
-            try { trainer.StepIndex = NetState.Load(folder.FinetuneCheckpoint, description, net, sgd); }
+            try { trainer.StepIndex = NetState.Load(folder.FinetuneCheckpoint, description, net, optimizer); }
             catch (Exception e) when (e is InvalidDataException or IOException)
             {
                 throw new PipelineException(Diagnostic.Error(DiagnosticCodes.BadCheckpoint, e.Message + "; use --restart to fine-tune again", folder.FinetuneCheckpoint), e);
@@ -93,14 +93,14 @@ public static class FinetuneStage
                     string.Create(CultureInfo.InvariantCulture, $"loss {loss:0.000}, {rate:0} img/s")));
                 if (sinceCheckpoint.Elapsed >= every)
                 {
-                    NetState.Save(folder.FinetuneCheckpoint, description, net, sgd, trainer.StepIndex);
+                    NetState.Save(folder.FinetuneCheckpoint, description, net, optimizer, trainer.StepIndex);
                     sinceCheckpoint.Restart();
                 }
             }, cancel);
         }
         catch (OperationCanceledException)
         {
-            NetState.Save(folder.FinetuneCheckpoint, description, net, sgd, trainer.StepIndex);
+            NetState.Save(folder.FinetuneCheckpoint, description, net, optimizer, trainer.StepIndex);
             throw;
         }
         NetState.Save(folder.Model, description, net);
@@ -147,15 +147,15 @@ public static class FinetuneStage
         }
     }
 
-    /// <summary>A trainer for fine-tuning <paramref name="net"/> (SGD with momentum, cosine schedule with 5% warm-up).</summary>
-    public static (Trainer Trainer, Sgd Sgd) Trainer(MobileNetV2 net, FinetuneConfig f, long steps)
+    /// <summary>A trainer for fine-tuning <paramref name="net"/> (the configured optimiser, cosine schedule with 5% warm-up).</summary>
+    public static (Trainer Trainer, IOptimizer Optimizer) Trainer(MobileNetV2 net, FinetuneConfig f, long steps)
     {
-        var sgd = new Sgd(net.Parameters());
-        return (new Trainer(net, sgd, new CosineSchedule((float)f.LearningRate, steps, Math.Max(1, steps / 20))), sgd);
+        var optimizer = Optimizers.Create(f.Optimizer, net.Parameters());
+        return (new Trainer(net, optimizer, new CosineSchedule((float)f.EffectiveLearningRate, steps, Math.Max(1, steps / 20))), optimizer);
     }
 
     /// <summary>Fine-tuning steps for a training split.</summary>
-    public static long Steps(FinetuneConfig f, int trainImages, int batch) => Math.Max(1, (long)Math.Ceiling(f.Epochs * trainImages / batch));
+    public static long Steps(FinetuneConfig f, int trainImages, int batch) => (long)Math.Ceiling(f.Epochs * trainImages / batch);
 
     private static double? Round(double v) => double.IsNaN(v) ? null : Math.Round(v, 5);
 

@@ -16,15 +16,18 @@ public sealed class ScratchEvaluator : ICandidateEvaluator
     private readonly RunData _data;
     private readonly int _steps, _batch, _validationImages;
     private readonly float _learningRate;
+    private readonly Config.OptimizerKind _optimizer;
     private readonly ulong _seed;
     private readonly TargetProfile _target;
     private readonly Func<Genome, CameraFrame> _cameraOf;
     private readonly ActivationBuffers _buffers = new();
     private readonly Tensor _images = new(0);
 
-    public ScratchEvaluator(RunData data, int steps, int batch, float learningRate, int validationImages, ulong seed,
+    /// <param name="optimizer">the optimiser and <paramref name="learningRate"/> a network from scratch trains with (the supernet's)</param>
+    public ScratchEvaluator(RunData data, int steps, int batch, Config.OptimizerKind optimizer, float learningRate, int validationImages, ulong seed,
         TargetProfile target, Func<Genome, CameraFrame> cameraOf)
     {
+        _optimizer = optimizer;
         if (steps < 1) throw new ArgumentOutOfRangeException(nameof(steps), "train each candidate for at least one step");
         _data = data; _steps = steps; _batch = batch; _learningRate = learningRate; _validationImages = validationImages;
         _seed = seed; _target = target; _cameraOf = cameraOf;
@@ -36,7 +39,7 @@ public sealed class ScratchEvaluator : ICandidateEvaluator
         var net = new MobileNetV2(spec, _buffers);
         ulong seed = _seed ^ (ulong)StableHash(genome.Key);
         net.Initialize(seed);
-        var trainer = new Trainer(net, new Sgd(net.Parameters()), new CosineSchedule(_learningRate, _steps, Math.Max(1, _steps / 20)));
+        var trainer = new Trainer(net, Optimizers.Create(_optimizer, net.Parameters()), new CosineSchedule(_learningRate, _steps, Math.Max(1, _steps / 20)));
         var builder = new BatchBuilder(PreprocessSpec.Square(genome.Resolution, genome.Color), new AugmentOptions(), seed: seed);
         var order = new EpochOrder(_data.Train, seed);
         var items = new int[_batch];

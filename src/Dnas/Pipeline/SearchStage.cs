@@ -43,7 +43,7 @@ public static class SearchStage
 
     public static string InputHash(DnasConfig config, RunData data, bool noSupernet) =>
         StageRecord.Hash(Name,
-            noSupernet ? "no-supernet:" + data.ContentHash + ":" + config.Search.ScratchSteps + ":" + config.Finetune
+            noSupernet ? "no-supernet:" + data.ContentHash + ":" + config.Search.ScratchSteps + ":" + config.Supernet
                        : SupernetStage.InputHash(config, data),
             SupernetStage.Space(config).ToString(), Options(config).ToString(), config.Target.ToString(),
             string.Join(",", Objectives(config).Limits.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}={kv.Value.ToString("R", CultureInfo.InvariantCulture)}")),
@@ -53,7 +53,7 @@ public static class SearchStage
     public static ICandidateEvaluator Evaluator(DnasConfig config, RunFolder folder, RunData data, bool noSupernet)
     {
         if (noSupernet)
-            return new ScratchEvaluator(data, config.Search.ScratchSteps, config.Finetune.Batch, (float)config.Finetune.LearningRate,
+            return new ScratchEvaluator(data, config.Search.ScratchSteps, config.Supernet.Batch, config.Supernet.Optimizer, (float)config.Supernet.EffectiveLearningRate,
                 config.Search.ValidationImages, config.Search.Seed, config.Target.Profile, CameraOf(config));
         var supernet = SupernetStage.Load(config, folder, data).Supernet;
         var s = config.Search;

@@ -38,7 +38,8 @@ public static class SupernetStage
         {
             Steps = steps,
             Batch = s.Batch,
-            LearningRate = (float)s.LearningRate,
+            Optimizer = s.Optimizer,
+            LearningRate = (float)s.EffectiveLearningRate,
             RandomSubnets = Math.Max(0, s.Sandwich - 2),
             Distill = s.Distillation,
             Seed = config.Search.Seed,

@@ -11,8 +11,10 @@ public sealed record SupernetTrainingOptions
 {
     public int Steps { get; init; } = 100;
     public int Batch { get; init; } = 32;
-    public float LearningRate { get; init; } = 0.05f;
+    public Config.OptimizerKind Optimizer { get; init; } = Config.OptimizerKind.Adam;
+    public float LearningRate { get; init; } = 0.002f;
     public float Momentum { get; init; } = 0.9f;
+    /// <summary>SGD's weight decay (Adam runs without, as torch.optim.Adam's default).</summary>
     public float WeightDecay { get; init; } = 4e-5f;
     /// <summary>Random subnets per step besides the largest and the smallest (the sandwich rule: 2).</summary>
     public int RandomSubnets { get; init; } = 2;
@@ -37,7 +39,7 @@ public sealed class SupernetTraining
     private readonly int[] _batchItems, _batchLabels;
     private int _cursor, _epoch;
     private readonly int[] _order;
-    private readonly Sgd _sgd;
+    private readonly IOptimizer _optimizer;
     private readonly string _fingerprint;
 
     public ElasticMobileNetV2 Supernet { get; }
@@ -61,8 +63,10 @@ public sealed class SupernetTraining
         _batchLabels = new int[options.Batch];
         Supernet = new ElasticMobileNetV2(space.Widths.Max(), space.Depths.Select(d => d.Max).ToArray(), space.Expansions.Max(), space.Kernels.Max(), classes);
         Supernet.Full.Initialize(options.Seed);
-        _sgd = new Sgd(Supernet.Full.Parameters(), options.Momentum, options.WeightDecay);
-        Trainer = new SandwichTrainer(Supernet, _sgd,
+        _optimizer = options.Optimizer == Config.OptimizerKind.Adam
+            ? new Adam(Supernet.Full.Parameters())
+            : new Sgd(Supernet.Full.Parameters(), options.Momentum, options.WeightDecay);
+        Trainer = new SandwichTrainer(Supernet, _optimizer,
             new CosineSchedule(options.LearningRate, options.Steps, Math.Max(1, options.Steps / 20)), options.Distill);
         _fingerprint = string.Join("|", options.ToString(), classes, images.Count, string.Join(",", _trainItems.Take(64)), _trainItems.Length,
             string.Join(",", space.Resolutions), string.Join(",", space.Colors), string.Join(",", space.Widths),
@@ -73,7 +77,7 @@ public sealed class SupernetTraining
     public long StepsDone => Trainer.StepIndex;
 
     private const long CheckpointMagic = 0x3150_4B43_5341_4E44; // "DNASCKP1" little-endian
-    private const int CheckpointVersion = 1;
+    private const int CheckpointVersion = 2;
 
     /// <summary>Writes everything a resumed run needs to continue bit-exactly (weights, optimiser
     /// state, step, data order and position, generator state) to <paramref name="path"/>,
@@ -89,14 +93,13 @@ public sealed class SupernetTraining
             w.Write(_order.Length); foreach (int i in _order) w.Write(i);
             var (s0, s1, s2, s3, spare) = _rng.State;
             w.Write(s0); w.Write(s1); w.Write(s2); w.Write(s3); w.Write(spare.HasValue); w.Write(spare ?? 0);
-            w.Write(_sgd.Started);
-            var ps = Supernet.Full.Parameters().ToArray();
-            w.Write(ps.Length);
-            for (int i = 0; i < ps.Length; i++)
+            w.Write(_optimizer.Steps);
+            float[][] arrays = [.. Supernet.Full.Parameters().Select(p => p.Value), .. _optimizer.State];
+            w.Write(arrays.Length);
+            foreach (var a in arrays)
             {
-                w.Write(ps[i].Length);
-                w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(ps[i].Value.AsSpan()));
-                w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(_sgd.State[i].AsSpan()));
+                w.Write(a.Length);
+                w.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(a.AsSpan()));
             }
         });
     }
@@ -120,20 +123,19 @@ public sealed class SupernetTraining
             var order = new int[n];
             for (int i = 0; i < n; i++) order[i] = r.ReadInt32();
             var state = (r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64(), r.ReadUInt64(), r.ReadBoolean() ? (double?)r.ReadDouble() : SkipDouble(r));
-            bool started = r.ReadBoolean();
-            var ps = Supernet.Full.Parameters().ToArray();
-            if (r.ReadInt32() != ps.Length) throw new InvalidDataException($"{path}: parameter count differs");
-            var values = new float[ps.Length][]; var momenta = new float[ps.Length][];
-            for (int i = 0; i < ps.Length; i++)
+            long optimizerSteps = r.ReadInt64();
+            float[][] arrays = [.. Supernet.Full.Parameters().Select(p => p.Value), .. _optimizer.State];
+            if (r.ReadInt32() != arrays.Length) throw new InvalidDataException($"{path}: holds another number of arrays (parameters and optimiser state); was the optimiser changed?");
+            var loaded = new float[arrays.Length][];
+            for (int i = 0; i < arrays.Length; i++)
             {
-                if (r.ReadInt32() != ps[i].Length) throw new InvalidDataException($"{path}: {ps[i].Name} has another size");
-                values[i] = new float[ps[i].Length]; momenta[i] = new float[ps[i].Length];
-                for (int j = 0; j < values[i].Length; j++) values[i][j] = r.ReadSingle();
-                for (int j = 0; j < momenta[i].Length; j++) momenta[i][j] = r.ReadSingle();
+                int length = r.ReadInt32();
+                if (length != arrays[i].Length) throw new InvalidDataException($"{path}: array {i} has {length} values, expected {arrays[i].Length}");
+                loaded[i] = NetState.ReadArray(r, length);
             }
             // Everything read and checked: only now change the run's state.
-            for (int i = 0; i < ps.Length; i++) { values[i].CopyTo(ps[i].Value, 0); momenta[i].CopyTo(_sgd.State[i], 0); }
-            _sgd.Started = started;
+            for (int i = 0; i < arrays.Length; i++) loaded[i].CopyTo(arrays[i], 0);
+            _optimizer.Steps = optimizerSteps;
             Trainer.StepIndex = step; _epoch = epoch; _cursor = cursor;
             order.CopyTo(_order, 0);
             _rng.State = state;

@@ -155,4 +155,22 @@ public sealed class StageConfigTests
         Assert.Equal([4, 5, 6], errors.Select(e => e.Line));
         Assert.Contains("did you mean 'distillation'?", errors[2].Message);
     }
+
+    [Fact]
+    public void TheOptimiserIsChosenAndItsLearningRateDefaultsFollowIt()
+    {
+        var c = Parse("supernet:\n  optimizer: sgd\nfinetune:\n  optimizer: adam\n  learning_rate: 0.0005\nsearch:\n  scratch_steps: 12\n");
+        Assert.Equal(OptimizerKind.Sgd, c.Supernet.Optimizer);
+        Assert.Equal(0.02, c.Supernet.EffectiveLearningRate);
+        Assert.Equal(OptimizerKind.Adam, c.Finetune.Optimizer);
+        Assert.Equal(0.0005, c.Finetune.EffectiveLearningRate);
+        Assert.Equal(12, c.Search.ScratchSteps);
+        var d = Parse("supernet:\n  batch: 8\n");
+        Assert.Equal(OptimizerKind.Adam, d.Supernet.Optimizer);
+        Assert.Equal(0.002, d.Supernet.EffectiveLearningRate);
+        Assert.Equal(0.001, d.Finetune.EffectiveLearningRate);
+
+        var e = Assert.Single(Errors("supernet:\n  optimizer: adamw\n"));
+        Assert.Equal("dnas.yaml(4,14): error DNAS008: 'supernet.optimizer' is 'adamw', which is not one of adam, sgd; did you mean 'adam'?", e.ToString());
+    }
 }

@@ -4,6 +4,12 @@ namespace Dnas.Engine.Optim;
 public interface IOptimizer
 {
     void Step(float learningRate);
+
+    /// <summary>The per-parameter buffers (momentum; Adam's two moments), for checkpoints.</summary>
+    IReadOnlyList<float[]> State { get; }
+
+    /// <summary>Steps taken (what the update depends on besides the buffers), for checkpoints.</summary>
+    long Steps { get; set; }
 }
 
 /// <summary>SGD with momentum and weight decay, PyTorch's formula:
@@ -46,6 +52,9 @@ public sealed class Sgd : IOptimizer
     /// <summary>Momentum buffers, for checkpoints.</summary>
     public IReadOnlyList<float[]> State => _momentum;
     public bool Started { get => _started; set => _started = value; }
+
+    /// <summary>SGD only tells the first step from the others.</summary>
+    public long Steps { get => _started ? 1 : 0; set => _started = value > 0; }
 }
 
 /// <summary>Adam (Kingma and Ba) with L2 weight decay added to the gradient, as torch.optim.Adam.</summary>
@@ -62,7 +71,13 @@ public sealed class Adam : IOptimizer
         _m = _params.Select(p => new float[p.Length]).ToArray();
         _v = _params.Select(p => new float[p.Length]).ToArray();
         Beta1 = beta1; Beta2 = beta2; Eps = eps; WeightDecay = weightDecay;
+        State = [.. _m, .. _v];
     }
+
+    /// <summary>First moments of every parameter, then second moments.</summary>
+    public IReadOnlyList<float[]> State { get; }
+
+    public long Steps { get => _t; set => _t = value; }
 
     public void Step(float learningRate)
     {
