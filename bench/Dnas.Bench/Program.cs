@@ -18,6 +18,7 @@ public static class Program
         ("synthetic-samples", "writes synthetic sample images (PPM contact sheets) to --out DIR for a person to look at"),
         ("step-profile", "a training step's time per layer kind (stem, expand, depthwise, project, head)"),
         ("candidate-throughput", "supernet candidates scored per minute at 96x96 (BN recalibration + validation), on --config's trained run"),
+        ("compare-runs", "finished runs side by side (--configs a.yaml,b.yaml --labels a,b [--svg out]): chosen systems, test accuracy, fronts in one plot"),
         ("ranking", "Kendall tau between supernet accuracy and accuracy after fine-tuning, over candidates spanning the space"),
     ];
 
@@ -44,6 +45,7 @@ public static class Program
                 case "step-profile": return StepProfile.Run(new BenchArgs(rest), Console.Out);
                 case "candidate-throughput": return SearchBench.CandidateThroughput(new BenchArgs(rest), Console.Out);
                 case "ranking": return SearchBench.Ranking(new BenchArgs(rest), Console.Out);
+                case "compare-runs": return CompareRuns.Run(new BenchArgs(rest), Console.Out);
                 default:
                     Console.Error.WriteLine($"Dnas.Bench: unknown benchmark '{args[0]}'");
                     Usage(Console.Error);

@@ -116,3 +116,53 @@ public static class SearchBench
         return 0;
     }
 }
+
+/// <summary><c>compare-runs</c>: finished runs side by side (the paper's data-aware vs
+/// hardware-aware comparison, or supernet vs <c>--no-supernet</c>): one JSON line per run and
+/// both Pareto fronts in one SVG per cost.</summary>
+public static class CompareRuns
+{
+    public static int Run(BenchArgs args, TextWriter output)
+    {
+        var configs = args.String("configs", "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var labels = args.String("labels", "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        var outs = args.String("runs", "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        string svg = args.String("svg", "");
+        args.Finish();
+        if (configs.Length == 0 || labels.Length != configs.Length || (outs.Length != 0 && outs.Length != configs.Length))
+            throw new BenchUsageException("give --configs a.yaml,b.yaml and as many --labels (and optionally --runs folders overriding each config's output)");
+        var sets = new List<(string Label, IReadOnlyList<EvaluatedCandidate> Candidates)>();
+        DnasConfig? first = null;
+        for (int i = 0; i < configs.Length; i++)
+        {
+            var config = DnasConfig.Load(configs[i]);
+            if (outs.Length > 0) config = config with { OutputDirectory = Path.GetFullPath(outs[i]) };
+            first ??= config;
+            var folder = new RunFolder(config.OutputDirectory);
+            var search = StageRecord.Load(folder.StageRecord(SearchStage.Name)) ?? throw new InvalidOperationException($"{folder.Root}: no finished search");
+            var supernet = StageRecord.Load(folder.StageRecord(SupernetStage.Name));
+            var finetune = StageRecord.Load(folder.StageRecord(FinetuneStage.Name));
+            var chosen = search.Results["chosen"]!;
+            bool scratch = (string?)search.Results["evaluator"] == "scratch";
+            output.WriteLine(Report.JsonLine([
+                ("bench", "compare-runs"), ("label", labels[i]), ("mode", (string?)search.Results["mode"] ?? ""),
+                ("evaluator", (string?)search.Results["evaluator"] ?? ""),
+                ("supernet_s", scratch || supernet is null ? 0.0 : supernet.Seconds), ("search_s", search.Seconds),
+                ("candidates", (int?)search.Results["fresh_evaluations"] ?? 0), ("chosen", (string?)chosen["key"] ?? ""),
+                ("val_accuracy", (double?)chosen["accuracy"] ?? double.NaN),
+                ("test_accuracy", (double?)finetune?.Results["test_accuracy"] ?? double.NaN),
+                ("test_accuracy_before_finetune", (double?)finetune?.Results["test_accuracy_before"] ?? double.NaN),
+                ("sram_kb", ((double?)chosen["costs"]?["sram"] ?? 0) / 1024), ("flash_kb", ((double?)chosen["costs"]?["flash"] ?? 0) / 1024),
+            ], 4));
+            sets.Add((labels[i], SearchStage.Candidates(config, folder)));
+        }
+        if (svg.Length > 0)
+            foreach (var cost in new[] { "sram", "flash" })
+            {
+                string path = svg.EndsWith(".svg", StringComparison.Ordinal) ? svg[..^4] + "-" + cost + ".svg" : svg + "-" + cost + ".svg";
+                File.WriteAllText(path, Dnas.Report.RunReport.ComparisonPlot(cost, first!.Target.Profile, first.Target.LatencyLimitMs, [.. sets]));
+                Console.Error.WriteLine($"wrote {path}");
+            }
+        return 0;
+    }
+}

@@ -182,4 +182,19 @@ public class RunPipelineTests
         Assert.Equal(DiagnosticCodes.NoFeasible, e.Diagnostics[0].Code);
         Assert.Contains("SRAM <= 1 KB", e.Message);
     }
+
+    [Fact]
+    public void HardwareAwareModeSearchesTheNetworkAtOneDataConfiguration()
+    {
+        using var dir = new TempDir();
+        var config = Tiny(dir.Path);
+        config = config with { Search = config.Search with { Mode = SearchMode.HardwareAware, FixedResolution = 24, FixedColor = ColorMode.Rgb } };
+        RunPipeline.Run(config, PipelineStage.Search, new(), new Recorder());
+        var folder = new RunFolder(config.OutputDirectory);
+        var candidates = SearchStage.Candidates(config, folder);
+        Assert.NotEmpty(candidates);
+        Assert.All(candidates, c => Assert.Equal((24, ColorMode.Rgb), (c.Genome.Resolution, c.Genome.Color)));
+        Assert.Contains("r[24] c[Rgb]", (string?)StageRecord.Load(folder.StageRecord("supernet"))!.Results["space"]);
+        Assert.Equal("hardware-aware", (string?)StageRecord.Load(folder.StageRecord("search"))!.Results["mode"]);
+    }
 }
