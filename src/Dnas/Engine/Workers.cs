@@ -119,10 +119,14 @@ public static class Workers
         _inside = true;
         while (true)
         {
+            // SpinWait (not Thread.SpinWait) yields the core now and then: when the machine is
+            // oversubscribed, a pure busy-wait here starves the very thread whose part the
+            // dispatcher is waiting for, and every kernel call pays a whole scheduler slice.
+            var spin = new SpinWait();
             int spins = 0;
             while (Volatile.Read(ref _generation) == seen)
             {
-                if (++spins < SpinLimit) Thread.SpinWait(30);
+                if (++spins < SpinLimit) spin.SpinOnce(sleep1Threshold: -1);
                 else lock (Gate) { while (Volatile.Read(ref _generation) == seen) Monitor.Wait(Gate); }
             }
             seen = Volatile.Read(ref _generation);
