@@ -35,7 +35,14 @@ internal static class LiteRtRunner
                 RedirectStandardError = true,
                 RedirectStandardOutput = true,
             };
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("cannot start node");
+            Process process;
+            try { process = Process.Start(start) ?? throw new InvalidOperationException("cannot start node"); }
+            catch (System.ComponentModel.Win32Exception e)
+            {
+                Assert.Fail($"LITERT MISSING: cannot start 'node' ({e.Message}); install Node 20+ and run 'bash scripts/setup.sh test'");
+                throw;
+            }
+            using var _ = process;
             var stdout = process.StandardOutput.ReadToEndAsync();
             string stderr = process.StandardError.ReadToEnd();
             if (!process.WaitForExit(TimeSpan.FromMinutes(10))) { process.Kill(true); Assert.Fail("LiteRT run timed out"); }
