@@ -42,7 +42,7 @@ internal static class LiteRtRunner
                 Assert.Fail($"LITERT MISSING: cannot start 'node' ({e.Message}); install Node 20+ and run 'bash scripts/setup.sh test'");
                 throw;
             }
-            using var _ = process;
+            using var owned = process;
             var stdout = process.StandardOutput.ReadToEndAsync();
             string stderr = process.StandardError.ReadToEnd();
             if (!process.WaitForExit(TimeSpan.FromMinutes(10))) { process.Kill(true); Assert.Fail("LiteRT run timed out"); }
