@@ -1,31 +1,7 @@
+using Dnas.Config;
 using Dnas.Engine;
 
 namespace Dnas.Quantize;
-
-/// <summary>How activation ranges are taken from the calibration images.</summary>
-public enum RangeMethod
-{
-    /// <summary>The smallest and largest value seen.</summary>
-    MinMax,
-    /// <summary>The given percentile of the values seen (and 100 − it for the low end), which
-    /// ignores rare outliers that would otherwise widen the step of every other value.</summary>
-    Percentile,
-}
-
-/// <summary>Post-training quantization settings (the <c>quantize:</c> section).</summary>
-public sealed record QuantizeSettings
-{
-    /// <summary>Training images the activation ranges are measured on.</summary>
-    public int CalibrationImages { get; init; } = 256;
-    public RangeMethod Ranges { get; init; } = RangeMethod.MinMax;
-    /// <summary>With <see cref="RangeMethod.Percentile"/>: the high percentile, e.g. 99.99.</summary>
-    public double Percentile { get; init; } = 99.99;
-
-    public static QuantizeSettings Default { get; } = new();
-
-    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture,
-        $"calibration_images={CalibrationImages} ranges={Ranges} percentile={Percentile:R}");
-}
 
 /// <summary>A calibrated real range of one tensor. Always contains 0 (so the zero point can
 /// represent 0 exactly: zero padding and ReLU's 0 are then exact).</summary>
@@ -41,7 +17,7 @@ public static class Calibration
 {
     public const int Bins = 2048;
 
-    public static TensorRange[] Collect(FoldedGraph model, IReadOnlyList<Tensor> batches, QuantizeSettings settings)
+    public static TensorRange[] Collect(FoldedGraph model, IReadOnlyList<Tensor> batches, QuantizeConfig settings)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(batches);
