@@ -16,7 +16,7 @@ public static class RunReportStage
         var candidates = SearchStage.Candidates(config, folder);
         var supernet = StageRecord.Load(folder.StageRecord(SupernetStage.Name));
         var finetune = StageRecord.Load(folder.StageRecord(FinetuneStage.Name));
-        var export = StageRecord.Load(folder.StageRecord("export"));
+        var export = StageRecord.Load(folder.StageRecord(ExportStage.Name));
         var chosen = ParetoFront.ChooseSystem(candidates);
         using var data = RunData.Open(folder.Data);
         var model = new RunReportModel

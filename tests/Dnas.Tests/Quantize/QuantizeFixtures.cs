@@ -42,3 +42,51 @@ internal static class QuantizeFixtures
         return t;
     }
 }
+
+/// <summary>A small MobileNetV2 briefly trained on a synthetic two-class problem it learns in a
+/// few dozen steps (class 1 is brighter noise than class 0; the ranges overlap), with held-out
+/// labelled batches. Pixels are p/255 as in the pipeline.</summary>
+internal sealed class TrainedFixture
+{
+    public required MobileNetV2 Net { get; init; }
+    public required IReadOnlyList<Dnas.Search.LabelledBatch> Train { get; init; }
+    public required IReadOnlyList<Dnas.Search.LabelledBatch> Test { get; init; }
+
+    public static TrainedFixture Create(int channels, int resolution, int steps, ulong seed = 11)
+    {
+        var rng = new Rng(seed);
+        List<Dnas.Search.LabelledBatch> Batches(int count, int batch)
+        {
+            var list = new List<Dnas.Search.LabelledBatch>();
+            for (int b = 0; b < count; b++)
+            {
+                var t = new Tensor(batch, resolution, resolution, channels);
+                var labels = new int[batch];
+                var s = t.Span;
+                int per = resolution * resolution * channels;
+                for (int i = 0; i < batch; i++)
+                {
+                    labels[i] = rng.NextInt(2);
+                    // Mean brightness 60..140 (class 0) or 120..200 (class 1), noise ±60: the
+                    // overlap leaves images near the decision boundary, where int8 can disagree.
+                    int mean = (labels[i] == 1 ? 120 : 60) + rng.NextInt(81);
+                    for (int k = 0; k < per; k++)
+                        s[i * per + k] = Math.Clamp(mean - 60 + rng.NextInt(121), 0, 255) / 255f;
+                }
+                list.Add(new Dnas.Search.LabelledBatch(t, labels));
+            }
+            return list;
+        }
+        var train = Batches(16, 16);
+        var test = Batches(4, 50);
+        var net = new MobileNetV2(QuantizeFixtures.SmallSpec(channels, classes: 2));
+        net.Initialize(seed);
+        var (trainer, _) = Dnas.Pipeline.FinetuneStage.Trainer(net, new Dnas.Config.FinetuneConfig { LearningRate = 0.005 }, steps);
+        for (int step = 0; step < steps; step++)
+        {
+            var b = train[step % train.Count];
+            trainer.Step(b.Images, b.Labels);
+        }
+        return new TrainedFixture { Net = net, Train = train, Test = test };
+    }
+}
