@@ -146,8 +146,8 @@ static int run(const dnas_preprocess_t *pp, const uint8_t *frame, int32_t fw, in
                dnas_frame_format_t format, uint8_t *image, int8_t *input)
 {
     if (fw < 1 || fh < 1 || !frame) return DNAS_PREPROCESS_BAD_FRAME;
-    if ((int)format < 0 || (int)format > 3 || (pp->channels != 1 && pp->channels != 3) ||
-        (int)pp->resize < 0 || (int)pp->resize > 2 || (input && pp->table_count != 1 && pp->table_count != pp->channels))
+    if ((unsigned)format > 3u || (pp->channels != 1 && pp->channels != 3) ||
+        (unsigned)pp->resize > 2u || (input && pp->table_count != 1 && pp->table_count != pp->channels))
         return DNAS_PREPROCESS_BAD_CONFIG;
     int32_t cx, cy, cw, ch;
     dnas_crop_window(pp->crop, fw, fh, pp->width, pp->height, &cx, &cy, &cw, &ch);
