@@ -33,3 +33,18 @@ public static class TemplateRenderer
         return Engine.Compile(reader.ReadToEnd());
     }
 }
+
+/// <summary>The hand-written C of the repository's firmware/ folder (kernels and
+/// preprocessing), embedded in the library so every output folder is self-contained.</summary>
+public static class FirmwareSources
+{
+    public static readonly IReadOnlyList<string> Names = ["dnas_kernels.h", "dnas_kernels.c", "dnas_preprocess.h", "dnas_preprocess.c"];
+
+    public static string Text(string name)
+    {
+        using var stream = typeof(FirmwareSources).Assembly.GetManifestResourceStream("Dnas.FirmwareSources." + name)
+            ?? throw new InvalidOperationException($"firmware source {name} is not embedded in the Dnas library (expected firmware/{name} in the repository)");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}
