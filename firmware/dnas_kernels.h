@@ -50,6 +50,30 @@ void dnas_depthwise_conv2d(const dnas_conv_params_t *p, const int32_t *multiplie
                            int32_t kh, int32_t kw, const int8_t *filter, const int32_t *bias,
                            dnas_shape_t out_shape, int8_t *output);
 
+/* Fast paths, bit-identical to the two reference kernels above (integer sums in another
+ * order; no overflow is possible where the reference has none). `acc` is caller scratch of
+ * out_shape.c int32 values. The depthwise one needs depth_multiplier 1. */
+void dnas_conv2d_fast(const dnas_conv_params_t *p, const int32_t *multiplier, const int32_t *shift,
+                      dnas_shape_t in_shape, const int8_t *input,
+                      int32_t kh, int32_t kw, const int8_t *filter, const int32_t *bias,
+                      dnas_shape_t out_shape, int8_t *output, int32_t *acc);
+void dnas_depthwise_conv2d_fast(const dnas_conv_params_t *p, const int32_t *multiplier, const int32_t *shift,
+                                dnas_shape_t in_shape, const int8_t *input,
+                                int32_t kh, int32_t kw, const int8_t *filter, const int32_t *bias,
+                                dnas_shape_t out_shape, int8_t *output, int32_t *acc);
+
+/* CONV_2D with a 1x1 filter, stride 1 (no padding can apply): `pixels` rows of in_c values to
+ * rows of out_c values. folded_bias[oc] = bias[oc] + input_offset * sum_ic filter[oc][ic]
+ * (precomputed; exact in integers), so the inner loop is a plain int8 dot product.
+ * Input and output may overlap: each input pixel is copied to pixel_scratch (in_c bytes)
+ * before its output pixel is written, and pixels run in ascending order, or descending when
+ * `descending` is non-zero; the generator picks the order in which no output pixel overwrites
+ * an input pixel still to be read. */
+void dnas_pointwise_conv(const dnas_conv_params_t *p, const int32_t *multiplier, const int32_t *shift,
+                         int32_t pixels, int32_t in_c, const int8_t *input,
+                         int32_t out_c, const int8_t *filter, const int32_t *folded_bias,
+                         int8_t *output, int8_t *pixel_scratch, int32_t descending);
+
 typedef struct {
     int32_t input_offset, output_offset;
     int32_t act_min, act_max;

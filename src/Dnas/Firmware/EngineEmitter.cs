@@ -105,16 +105,51 @@ public sealed class EngineEmitter
         var (mult, shift) = Requantization.PerChannel(inScale, fq.Scale, outScale, channels);
         var (amin, amax) = Requantization.ActivationRange(act, outScale, outZp);
         string what = depthwise ? "DEPTHWISE_CONV_2D" : "CONV_2D";
-        string f = Array(index, "filter", _g.Int8Data(filter), $"{what} filter '{_g.Tensor(filter).Name}' [{string.Join(", ", fShape)}]");
-        string b = bias >= 0 ? Array(index, "bias", _g.Int32Data(bias), $"bias '{_g.Tensor(bias).Name}'") : "0";
+        var filterData = _g.Int8Data(filter);
+        var biasData = bias >= 0 ? _g.Int32Data(bias) : new int[channels];
+        string f = Array(index, "filter", filterData, $"{what} filter '{_g.Tensor(filter).Name}' [{string.Join(", ", fShape)}]");
         string m = Array(index, "multiplier", mult, "requantization multipliers (Q31), one per output channel");
         string s = Array(index, "shift", shift, "requantization shifts (> 0 left, < 0 right)");
-        string kernel = depthwise ? "dnas_depthwise_conv2d" : "dnas_conv2d";
-        return
-        [
-            $"static const dnas_conv_params_t p = {{{I(sh)}, {I(sw)}, {I(dh)}, {I(dw)}, {I(padTop)}, {I(padLeft)}, {I(-inZp)}, {I(outZp)}, {I(amin)}, {I(amax)}, {I(dm)}}};",
-            $"{kernel}(&p, {m}, {s}, {Shape(input)}, {A(input)}, {I(kh)}, {I(kw)}, {f}, {b}, {Shape(output)}, {A(output)});",
-        ];
+        string pLine = $"static const dnas_conv_params_t p = {{{I(sh)}, {I(sw)}, {I(dh)}, {I(dw)}, {I(padTop)}, {I(padLeft)}, {I(-inZp)}, {I(outZp)}, {I(amin)}, {I(amax)}, {I(dm)}}};";
+        if (!depthwise && _g.IsPointwise(op) && inShape[1] == outShape[1] && inShape[2] == outShape[2]
+            && FoldBias(biasData, filterData, inShape[3], -inZp) is { } folded)
+        {
+            string fb = Array(index, "folded_bias", folded, "bias + input offset x sum of the channel's weights (the offset term of a padding-free 1x1 convolution)");
+            MaxPixelScratch = Math.Max(MaxPixelScratch, inShape[3]);
+            bool descending = _g.PixelOrder.TryGetValue(index, out var d) && d;
+            string overlap = _g.PixelOrder.ContainsKey(index) ? " /* output overlaps the dying input: safe in this pixel order */" : "";
+            return
+            [
+                pLine,
+                $"dnas_pointwise_conv(&p, {m}, {s}, {I((long)inShape[1] * inShape[2])}, {I(inShape[3])}, {A(input)}, {I(channels)}, {f}, {fb}, {A(output)}, {_name}_pixel_scratch, {(descending ? 1 : 0)});{overlap}",
+            ];
+        }
+        string b = bias >= 0 ? Array(index, "bias", biasData, $"bias '{_g.Tensor(bias).Name}'") : "0";
+        if (depthwise && dm != 1)
+            return [pLine, $"dnas_depthwise_conv2d(&p, {m}, {s}, {Shape(input)}, {A(input)}, {I(kh)}, {I(kw)}, {f}, {b}, {Shape(output)}, {A(output)});"];
+        MaxAccScratch = Math.Max(MaxAccScratch, channels);
+        string kernel = depthwise ? "dnas_depthwise_conv2d_fast" : "dnas_conv2d_fast";
+        return [pLine, $"{kernel}(&p, {m}, {s}, {Shape(input)}, {A(input)}, {I(kh)}, {I(kw)}, {f}, {b}, {Shape(output)}, {A(output)}, {_name}_acc_scratch);"];
+    }
+
+    /// <summary>Largest int32 accumulator row (output channels) a fast convolution needs.</summary>
+    public int MaxAccScratch { get; private set; }
+    /// <summary>Largest input pixel (channels) a pointwise convolution copies.</summary>
+    public int MaxPixelScratch { get; private set; }
+
+    /// <summary>bias[oc] + offset · Σ filter[oc][·], or null when a value leaves int32.</summary>
+    private static int[]? FoldBias(int[] bias, sbyte[] filter, int depth, int offset)
+    {
+        var folded = new int[bias.Length];
+        for (int oc = 0; oc < bias.Length; oc++)
+        {
+            long sum = 0;
+            for (int ic = 0; ic < depth; ic++) sum += filter[oc * depth + ic];
+            long v = bias[oc] + (long)offset * sum;
+            if (v < int.MinValue || v > int.MaxValue) return null;
+            folded[oc] = (int)v;
+        }
+        return folded;
     }
 
     private List<string> FullyConnected(int index, TfLiteOperator op)

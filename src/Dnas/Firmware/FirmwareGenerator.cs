@@ -98,6 +98,7 @@ public static class FirmwareGenerator
             ["OutputSize"] = graph.Tensor(graph.Output).ElementCount,
             ["InputOffset"] = graph.Offset(graph.Input), ["OutputOffset"] = graph.Offset(graph.Output),
             ["ConstantBytes"] = engine.ConstantBytes,
+            ["AccScratch"] = engine.MaxAccScratch, ["PixelScratch"] = engine.MaxPixelScratch,
             ["Arrays"] = engine.Arrays, ["Calls"] = engine.Calls, ["ArenaMap"] = arenaMap,
             ["LabelList"] = string.Join(", ", labels.Select(CArrays.StringLiteral)),
             ["TableComment"] = $"uint8 pixel -> int8 input: clamp(round(v / 255.0 / {table.Scale.ToString("R", CultureInfo.InvariantCulture)}) + {table.ZeroPoint}, -128, 127) (QuantizeTable)",

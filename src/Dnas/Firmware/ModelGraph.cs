@@ -25,7 +25,7 @@ public sealed class ModelGraph
     public IReadOnlyList<int> Activations { get; }
     public IReadOnlyList<PlannedTensor> Planned { get; }
     public ArenaPlan Plan { get; }
-    private readonly Dictionary<int, int> _slot;
+    private readonly Dictionary<int, int> _slot = [];
 
     public ModelGraph(TfLiteModel model, string source)
     {
@@ -89,7 +89,83 @@ public sealed class ModelGraph
             planned.Add(new PlannedTensor(model.Tensor(t).Name, model.Tensor(t).ElementCount, first[t], last[t], reuse));
         }
         Planned = planned;
-        Plan = ArenaPlanner.Plan(planned);
+        Plan = PlanWithOverlap(planned, last);
+    }
+
+    /// <summary>The arena entries of the C engine: <see cref="Planned"/>, plus one saving TFLM
+    /// does not make. A 1x1 stride-1 CONV_2D (run by <c>dnas_pointwise_conv</c>, which reads one
+    /// input pixel into scratch before writing that pixel's outputs) may write its output over
+    /// its dying input, as long as no output pixel lands on an input pixel still to be read:
+    /// its output is planned as if born one op later (so the planner may overlap the two), then
+    /// the placement is checked; the pixel order (ascending or descending) that makes it safe is
+    /// recorded in <see cref="PixelOrder"/>, and an op for which neither order is safe is
+    /// planned again without the saving.</summary>
+    public IReadOnlyList<PlannedTensor> EnginePlanned { get; private set; } = [];
+
+    /// <summary>For each operator that overlaps its input and output: true to process pixels in descending order.</summary>
+    public IReadOnlyDictionary<int, bool> PixelOrder => _descending;
+    private readonly Dictionary<int, bool> _descending = [];
+
+    /// <summary>True when operator <paramref name="op"/> is a CONV_2D with a 1x1 filter and stride 1.</summary>
+    public bool IsPointwise(TfLiteOperator op) =>
+        (TfLiteOp)Model.CodeOf(op) == TfLiteOp.Conv2D && op.Options is Conv2DOptions { StrideW: 1, StrideH: 1 }
+        && Model.Tensor(op.Inputs[1]).Shape is [_, 1, 1, _];
+
+    private ArenaPlan PlanWithOverlap(List<PlannedTensor> planned, Dictionary<int, int> last)
+    {
+        var shared = new HashSet<int>();
+        for (int k = 0; k < planned.Count; k++)
+            if (planned[k].ReuseOf is int r) { shared.Add(k); shared.Add(r); }
+        var ops = Model.SubGraph.Operators;
+        var candidates = new List<int>();
+        for (int i = 0; i < ops.Count; i++)
+        {
+            if (!IsPointwise(ops[i])) continue;
+            int a = ops[i].Inputs[0], b = ops[i].Outputs[0];
+            if (a == Input || !_slot.ContainsKey(a) || last[a] != i || last[b] <= i) continue;
+            if (shared.Contains(_slot[a]) || shared.Contains(_slot[b])) continue;
+            candidates.Add(i);
+        }
+        while (true)
+        {
+            var entries = new List<PlannedTensor>(planned);
+            foreach (int i in candidates)
+            {
+                int sb = _slot[ops[i].Outputs[0]];
+                entries[sb] = entries[sb] with { FirstUse = i + 1 };
+            }
+            var plan = ArenaPlanner.Plan(entries);
+            _descending.Clear();
+            var unsafeOps = new List<int>();
+            foreach (int i in candidates)
+            {
+                var order = SafeOrder(ops[i], plan);
+                if (order is bool descending) _descending[i] = descending;
+                else unsafeOps.Add(i);
+            }
+            if (unsafeOps.Count == 0)
+            {
+                EnginePlanned = entries;
+                return plan;
+            }
+            candidates.RemoveAll(unsafeOps.Contains);
+        }
+    }
+
+    /// <summary>Pixel order in which writing output pixel p (after reading input pixel p) never
+    /// overwrites an input pixel still to be read; null when there is none.</summary>
+    private bool? SafeOrder(TfLiteOperator op, ArenaPlan plan)
+    {
+        int a = op.Inputs[0], b = op.Outputs[0];
+        long ib = plan.OffsetOf(_slot[a]), ob = plan.OffsetOf(_slot[b]);
+        long cin = Model.Tensor(a).Shape[^1], cout = Model.Tensor(b).Shape[^1], n = Model.Tensor(a).ElementCount / cin;
+        if (ob + n * cout <= ib || ib + n * cin <= ob) return false;             // disjoint
+        long d = ob - ib, delta = cin - cout;
+        long ascendingMax = delta >= 0 ? delta : (n - 1) * delta;                // min over p of (p+1)·delta, p < n-1
+        long descendingMin = delta >= 0 ? (n - 1) * delta : delta;               // max over p ≥ 1 of p·delta
+        if (n == 1 || d <= ascendingMax) return false;
+        if (d >= descendingMin) return true;
+        return null;
     }
 
     public bool IsActivation(int tensor) => Model.DataOf(Model.Tensor(tensor)).IsEmpty;
