@@ -1,6 +1,7 @@
 /* Host harness for a generated engine: runs the model on every input in a file and prints one
  * line of int8 outputs per input; with -b N also times N inferences of the first input.
- * Build with -DDNAS_MODEL=<name> -DDNAS_MODEL_GUARD=<NAME> -DDNAS_MODEL_H='"<name>_model.h"'.
+ * The include path must hold engine_config.h: #include "<name>_model.h", then
+ * #define DNAS_MODEL <name> and #define DNAS_MODEL_GUARD <NAME>.
  *   engine INPUTS.bin [-b N]      INPUTS.bin: inputs of <NAME>_INPUT_SIZE int8 values each */
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
@@ -8,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include DNAS_MODEL_H
+#include "engine_config.h"
 
 #define CAT_(a, b) a##b
 #define CAT(a, b) CAT_(a, b)

@@ -21,8 +21,14 @@ int main(void)
     bad += check("rdbpot(-5, 1)", dnas_rounding_divide_by_pot(-5, 1), -3);
     bad += check("rdbpot(5, 1)", dnas_rounding_divide_by_pot(5, 1), 3);
     bad += check("mbqm(1000, 1 << 30, -1)", dnas_multiply_by_quantized_multiplier(1000, 1 << 30, -1), 250);
-    board_print("timer ticks: ");
-    board_print_uint(board_timer_ticks());
+    /* Timer calibration: 1,000,000 iterations of a 2-instruction loop = 2,000,000 instructions;
+     * under -icount shift=0 that is 2 ms of virtual time = 50,000 ticks at 25 MHz. */
+    board_timer_start();
+    uint32_t n = 1000000u;
+    __asm__ volatile("1: subs %0, %0, #1\n bne 1b" : "+r"(n) : : "cc");
+    uint32_t ticks = board_timer_ticks();
+    board_print("timer ticks for 2,000,000 instructions: ");
+    board_print_uint(ticks);
     board_print("\n");
     return bad;
 }

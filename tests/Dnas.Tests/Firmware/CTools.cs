@@ -35,8 +35,9 @@ internal static class CTools
         }
     }
 
-    /// <summary>Runs a program; a non-zero exit (or any sanitizer report) fails the test. Returns stdout.</summary>
-    public static string Run(string exe, IEnumerable<string> args, int timeoutSeconds = 120)
+    /// <summary>Runs a program; a non-zero exit (or any sanitizer report) fails the test. Returns
+    /// stdout, or stderr with <paramref name="returnStderr"/> (QEMU writes semihosting output there).</summary>
+    public static string Run(string exe, IEnumerable<string> args, int timeoutSeconds = 120, bool returnStderr = false)
     {
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -54,6 +55,6 @@ internal static class CTools
             Assert.Fail($"{Path.GetFileName(exe)} {string.Join(' ', psi.ArgumentList)} exited with {p.ExitCode}: {err.Result}");
         if (err.Result.Contains("runtime error", StringComparison.Ordinal) || err.Result.Contains("Sanitizer", StringComparison.Ordinal))
             Assert.Fail($"{Path.GetFileName(exe)}: sanitizer report: {err.Result}");
-        return output;
+        return returnStderr ? err.Result : output;
     }
 }
