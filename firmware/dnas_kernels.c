@@ -228,7 +228,7 @@ void dnas_fully_connected(const dnas_fc_params_t *p, const int32_t *multiplier, 
             const int8_t *w = weights + (int64_t)u * depth;
             int32_t acc = 0;
             for (int32_t d = 0; d < depth; d++)
-                acc += (int32_t)w[d] * ((int32_t)x[d] + p->input_offset);
+                acc += ((int32_t)w[d] + p->filter_offset) * ((int32_t)x[d] + p->input_offset);
             if (bias) acc += bias[u];
             acc = dnas_multiply_by_quantized_multiplier(acc, multiplier[u], shift[u]) + p->output_offset;
             output[(int64_t)r * units + u] = clamp_to_int8(acc, p->act_min, p->act_max);
@@ -299,12 +299,10 @@ void dnas_mean_hw(const dnas_mean_params_t *p, dnas_shape_t in, const int8_t *in
 {
     int32_t count = in.h * in.w;
     for (int32_t c = 0; c < in.c; c++) {
-        int32_t acc = 0;
-        for (int32_t i = 0; i < count; i++)
-            acc += input[(int64_t)i * in.c + c] - p->input_zero_point;
-        acc = dnas_multiply_by_quantized_multiplier(acc, p->multiplier, p->shift);
-        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-        output[c] = clamp_to_int8(acc + p->output_zero_point, p->act_min, p->act_max);
+        int32_t sum = 0;
+        for (int32_t i = 0; i < count; i++) sum += input[(int64_t)i * in.c + c];
+        int32_t v = dnas_multiply_by_quantized_multiplier(sum - p->input_zero_point * count, p->multiplier, p->shift);
+        output[c] = clamp_to_int8(v + p->output_zero_point, -128, 127);
     }
 }
 

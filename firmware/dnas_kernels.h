@@ -75,7 +75,7 @@ void dnas_pointwise_conv(const dnas_conv_params_t *p, const int32_t *multiplier,
                          int8_t *output, int8_t *pixel_scratch, int32_t descending);
 
 typedef struct {
-    int32_t input_offset, output_offset;
+    int32_t input_offset, filter_offset, output_offset;   /* -zero points (filter: 0 for symmetric weights) */
     int32_t act_min, act_max;
 } dnas_fc_params_t;
 
@@ -110,13 +110,12 @@ void dnas_max_pool(const dnas_pool_params_t *p, dnas_shape_t in_shape, const int
 
 typedef struct {
     int32_t input_zero_point, output_zero_point;
-    int32_t multiplier, shift;   /* input_scale / output_scale */
-    int32_t act_min, act_max;
+    int32_t multiplier, shift;   /* input_scale / output_scale / (H*W), 1/(H*W) folded in at Prepare */
 } dnas_mean_params_t;
 
-/* MEAN over height and width of a 1xHxWxC tensor (TFLite reference_integer_ops::Mean):
- * sum (x - zp_in), times multiplier/shift, divided by H*W rounding half away from zero,
- * plus zp_out, clamped. */
+/* MEAN over height and width of a 1xHxWxC tensor (TFLite reference_ops::QuantizedMeanOrSum
+ * with the division folded into the multiplier): (sum x - zp_in * H*W) * multiplier/shift
+ * + zp_out, clamped to int8. */
 void dnas_mean_hw(const dnas_mean_params_t *p, dnas_shape_t in_shape, const int8_t *input, int8_t *output);
 
 typedef struct {
