@@ -21,6 +21,7 @@ public static class Program
         root.Add(InitCommand.Create(stdout, stderr));
         root.Add(PrepareCommand.Create(stdout, stderr, interactive));
         root.Add(InspectCommand.Create(stdout, stderr));
+        root.Add(FirmwareCommand.Create(stdout, stderr));
         foreach (var command in PipelineCommands.Create(stdout, stderr, interactive)) root.Add(command);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
