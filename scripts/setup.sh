@@ -17,7 +17,7 @@ case "$profile" in
   # ASan/UBSan, the TFLM drop-in syntax check, the Cortex-M4 build run under qemu-system-arm -M mps2-an386).
   run) apt_packages+=(libturbojpeg0) ;;
   test) apt_packages+=(libturbojpeg0 netpbm libjpeg-turbo-progs python3-pil gcc g++ gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm) ;;
-  bench) apt_packages+=(libturbojpeg0 netpbm libjpeg-turbo-progs python3-pil gcc g++ gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3-torch python3-numpy dataset-fashion-mnist) ;;
+  bench) apt_packages+=(libturbojpeg0 netpbm libjpeg-turbo-progs python3-pil gcc g++ gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3-torch python3-numpy dataset-fashion-mnist python3-pyarmnn libarmnn-cpuref-backend22) ;;
   *) echo "setup.sh: unknown profile '$profile' (use: run | test | bench)" >&2; exit 2 ;;
 esac
 

@@ -19,6 +19,9 @@ public static class Program
         ("step-profile", "a training step's time per layer kind (stem, expand, depthwise, project, head)"),
         ("candidate-throughput", "supernet candidates scored per minute at 96x96 (BN recalibration + validation), on --config's trained run"),
         ("compare-runs", "finished runs side by side (--configs a.yaml,b.yaml --labels a,b [--svg out]): chosen systems, test accuracy, fronts in one plot"),
+        ("armnn-models", "exports small briefly trained int8 MobileNetV2s (gray/RGB, residual adds) to --out DIR, for bench/armnn.sh"),
+        ("int8-inputs", "writes --count seeded int8 images for --model's input to --out (raw, back to back)"),
+        ("int8-outputs", "runs our Int8Interpreter on --model over raw int8 --inputs and writes raw int8 outputs to --out"),
         ("ranking", "Kendall tau between supernet accuracy and accuracy after fine-tuning, over candidates spanning the space"),
     ];
 
@@ -45,6 +48,9 @@ public static class Program
                 case "step-profile": return StepProfile.Run(new BenchArgs(rest), Console.Out);
                 case "candidate-throughput": return SearchBench.CandidateThroughput(new BenchArgs(rest), Console.Out);
                 case "ranking": return SearchBench.Ranking(new BenchArgs(rest), Console.Out);
+                case "armnn-models": return Int8Files.ExportModels(new BenchArgs(rest), Console.Out);
+                case "int8-inputs": return Int8Files.WriteInputs(new BenchArgs(rest), Console.Out);
+                case "int8-outputs": return Int8Files.WriteOutputs(new BenchArgs(rest), Console.Out);
                 case "compare-runs": return CompareRuns.Run(new BenchArgs(rest), Console.Out);
                 default:
                     Console.Error.WriteLine($"Dnas.Bench: unknown benchmark '{args[0]}'");
