@@ -25,7 +25,10 @@ bench=(dotnet bench/Dnas.Bench/bin/Release/net10.0/Dnas.Bench.dll)
 mkdir -p "$work"
 "${bench[@]}" armnn-models --out "$work/models" >&2
 
-models=("$work"/models/*[0-9].tflite "$work"/models/*.fcbias1.tflite)
+# Our exported files first, then their diagnostic .fcbias1 variants (see bench/README.md).
+models=()
+for m in "$work"/models/*.tflite; do [[ "$m" == *.fcbias1.tflite ]] || models+=("$m"); done
+models+=("$work"/models/*.fcbias1.tflite)
 [[ -f runs/default/model.tflite ]] && models+=(runs/default/model.tflite)
 [[ -f /work/shared/models/vww_96_int8.tflite ]] && models+=(/work/shared/models/vww_96_int8.tflite)
 
