@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Arm NN 20.08 (Debian, CpuRef backend) as a second opinion on int8 .tflite files: our exported
-# small MobileNetV2s (plus runs/default/model.tflite and /work/shared/models/vww_96_int8.tflite
+# small MobileNetV2s (plus runs/default/model.tflite and ../shared/models/vww_96_int8.tflite
 # when present) run on the same seeded int8 inputs by our Int8Interpreter and by Arm NN.
 # Per model: whether Arm NN loads it (its error if not), images, argmax agreement, max |diff|
 # in LSB and how many output values are within 2 LSB. A benchmark, not a CI test.
@@ -25,12 +25,10 @@ bench=(dotnet bench/Dnas.Bench/bin/Release/net10.0/Dnas.Bench.dll)
 mkdir -p "$work"
 "${bench[@]}" armnn-models --out "$work/models" >&2
 
-# Our exported files first, then their diagnostic .fcbias1 variants (see bench/README.md).
 models=()
-for m in "$work"/models/*.tflite; do [[ "$m" == *.fcbias1.tflite ]] || models+=("$m"); done
-models+=("$work"/models/*.fcbias1.tflite)
+models+=("$work"/models/*.tflite)
 [[ -f runs/default/model.tflite ]] && models+=(runs/default/model.tflite)
-[[ -f /work/shared/models/vww_96_int8.tflite ]] && models+=(/work/shared/models/vww_96_int8.tflite)
+[[ -f ../shared/models/vww_96_int8.tflite ]] && models+=(../shared/models/vww_96_int8.tflite)
 
 printf '| model | Arm NN loads | images | argmax agree | max diff (LSB) | values within 2 LSB |\n|---|---|---|---|---|---|\n'
 errors=()

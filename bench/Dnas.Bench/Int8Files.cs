@@ -49,36 +49,8 @@ public static class Int8Files
             var bytes = TfLiteWriter.Write(TfLiteExport.Int8(quantized, data, $"armnn bench {name}"));
             AtomicFile.Write(path, s => s.Write(bytes));
             output.WriteLine($"{path} {bytes.Length} B ({resolution}x{resolution}x{channels}, {steps} training steps)");
-            var collapsed = TfLiteReader.Read(bytes);
-            if (CollapseFullyConnectedBiasScales(collapsed) > 0)
-            {
-                string variant = Path.Combine(dir, name + ".fcbias1.tflite");
-                var variantBytes = TfLiteWriter.Write(collapsed);
-                AtomicFile.Write(variant, s => s.Write(variantBytes));
-                output.WriteLine($"{variant} {variantBytes.Length} B (diagnostic: FULLY_CONNECTED bias with one scale)");
-            }
         }
         return 0;
-    }
-
-    /// <summary>A diagnostic for Arm NN 20.08, which rejects a FULLY_CONNECTED whose bias has
-    /// one scale per output channel (equal values) beside per-tensor weights: rewrites such a
-    /// bias to the single scale (same numbers, so the same model). The exporter is not changed;
-    /// the variant only shows whether anything else in the file stops Arm NN.</summary>
-    private static int CollapseFullyConnectedBiasScales(TfLiteModel model)
-    {
-        int changed = 0;
-        foreach (var op in model.SubGraph.Operators)
-        {
-            if (model.CodeOf(op) != (int)TfLiteOp.FullyConnected || op.Inputs.Length < 3 || op.Inputs[2] < 0) continue;
-            var q = model.Tensor(op.Inputs[2]).Quantization;
-            if (q is null || q.Scale.Length < 2 || q.Scale.Any(s => s != q.Scale[0]) || q.ZeroPoint.Any(z => z != 0)) continue;
-            q.Scale = [q.Scale[0]];
-            q.ZeroPoint = [0];
-            q.QuantizedDimension = 0;
-            changed++;
-        }
-        return changed;
     }
 
     /// <summary>Two classes the net learns in a few dozen steps: mean brightness 60..140 (dark)

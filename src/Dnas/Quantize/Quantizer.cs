@@ -65,12 +65,14 @@ public static class Quantizer
         var q = new sbyte[w.Length];
         for (int i = 0; i < w.Length; i++)
             q[i] = (sbyte)Math.Clamp(Math.Round(w[i] / (double)scales[ChannelOf(i)], MidpointRounding.AwayFromZero), -127, 127);
+        // One bias scale per weight scale: a per-tensor FULLY_CONNECTED bias carries a single scale
+        // (Arm NN refuses a bias with more scales than its weights, even when they are all equal).
         var bias = new int[outCh];
-        var biasScales = new float[outCh];
+        var biasScales = new float[scales.Length];
+        for (int c = 0; c < scales.Length; c++) biasScales[c] = inputScale * scales[c];
         for (int c = 0; c < outCh; c++)
         {
-            float s = inputScale * scales[perTensor ? 0 : c];
-            biasScales[c] = s;
+            float s = biasScales[perTensor ? 0 : c];
             double b = Math.Round(op.Bias[c] / (double)s, MidpointRounding.AwayFromZero);
             if (!(b >= int.MinValue && b <= int.MaxValue))
                 throw new InvalidDataException($"quantize: bias {c} of op '{op.Name}' ({op.Bias[c]}) does not fit int32 at scale {s}; the layer's input range or weights are degenerate");

@@ -67,10 +67,13 @@ public class QuantizerTests
                         Assert.True(Math.Abs(op.Weights[i] * op.WeightScales[c] - op.Float.Weights[i]) <= op.WeightScales[c] * 0.5001f, $"{op.Op.Name} weight {i}");
                     }
                     float inScale = q.Tensors[op.Op.Inputs[0]].Scale;
+                    // As many bias scales as weight scales (one for the per-tensor FULLY_CONNECTED).
+                    Assert.Equal(op.WeightScales.Length, op.BiasScales.Length);
                     for (int c = 0; c < op.Bias.Length; c++)
                     {
-                        Assert.Equal(inScale * op.WeightScales[fc ? 0 : c], op.BiasScales[c]);
-                        Assert.True(Math.Abs(op.Bias[c] * (double)op.BiasScales[c] - op.Float.Bias[c]) <= op.BiasScales[c] * 0.5001, $"{op.Op.Name} bias {c}");
+                        float biasScale = op.BiasScales[fc ? 0 : c];
+                        Assert.Equal(inScale * op.WeightScales[fc ? 0 : c], biasScale);
+                        Assert.True(Math.Abs(op.Bias[c] * (double)biasScale - op.Float.Bias[c]) <= biasScale * 0.5001, $"{op.Op.Name} bias {c}");
                     }
                     if (op.Float.Relu6) Assert.Equal(-128, q.Tensors[op.Op.Output].ZeroPoint); // calibrated [0, max]
                     break;
