@@ -25,11 +25,12 @@ internal static class PipelineCommands
         var config = new Option<string>("--config", "-c") { Description = "the configuration file", DefaultValueFactory = _ => "dnas.yaml" };
         var output = new Option<string?>("--out") { Description = "the run folder (default: dnas.yaml's 'output')" };
         var seed = new Option<ulong?>("--seed") { Description = "the run's seed (default: search.seed); the same seed and configuration give the same result" };
+        var target = new Option<string?>("--target") { Description = "a built-in board to target instead of dnas.yaml's (replaces target.board and its limits; target.latency_ms and target.camera stay)" };
         var resume = new Option<bool>("--resume") { Description = "continue an interrupted stage from its last checkpoint" };
         var restart = new Option<bool>("--restart") { Description = "discard an interrupted stage and start it over" };
         var force = new Option<bool>("--force") { Description = "run every stage again even if its inputs are unchanged" };
         var noSupernet = new Option<bool>("--no-supernet") { Description = "score candidates by brief training from scratch (the non-supernet baseline)" };
-        var command = new Command(name, description) { config, output, seed };
+        var command = new Command(name, description) { config, output, seed, target };
         if (!reportOnly)
         {
             command.Add(resume); command.Add(restart); command.Add(force);
@@ -42,28 +43,32 @@ internal static class PipelineCommands
                 Stage = new StageOptions { Resume = parse.GetValue(resume), Restart = parse.GetValue(restart), Force = parse.GetValue(force) },
                 NoSupernet = parse.GetValue(noSupernet),
             };
-            return Task.FromResult(Run(parse.GetValue(config)!, parse.GetValue(output), parse.GetValue(seed), upTo, reportOnly, options,
+            var overrides = new ConfigOverrides(parse.GetValue(output), parse.GetValue(seed), parse.GetValue(target));
+            return Task.FromResult(Run(parse.GetValue(config)!, overrides, upTo, reportOnly, options,
                 stdout, stderr, interactive, cancel));
         });
         return command;
     }
 
+    /// <summary>The command line's <c>--out</c>, <c>--seed</c> and <c>--target</c>.</summary>
+    internal sealed record ConfigOverrides(string? OutDir = null, ulong? Seed = null, string? Board = null);
+
     /// <summary>The configuration with the command line's overrides applied.</summary>
-    internal static DnasConfig Load(string configPath, string? outDir, ulong? seed)
+    internal static DnasConfig Load(string configPath, ConfigOverrides overrides)
     {
-        var config = DnasConfig.Load(configPath);
-        if (outDir is not null) config = config with { OutputDirectory = Path.GetFullPath(outDir) };
-        if (seed is ulong s) config = config with { Search = config.Search with { Seed = s } };
+        var config = DnasConfig.Load(configPath, overrides.Board);
+        if (overrides.OutDir is not null) config = config with { OutputDirectory = Path.GetFullPath(overrides.OutDir) };
+        if (overrides.Seed is ulong s) config = config with { Search = config.Search with { Seed = s } };
         return config;
     }
 
-    private static int Run(string configPath, string? outDir, ulong? seed, PipelineStage upTo, bool reportOnly, PipelineOptions options,
+    private static int Run(string configPath, ConfigOverrides overrides, PipelineStage upTo, bool reportOnly, PipelineOptions options,
         TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
         try
         {
-            var config = Load(configPath, outDir, seed);
+            var config = Load(configPath, overrides);
             if (reportOnly) RunReportStage.Write(config, new RunFolder(config.OutputDirectory));
             else if (interactive) WithProgressBars(stderr, observer => RunPipeline.Run(config, upTo, options, observer, cancel));
             else RunPipeline.Run(config, upTo, options, new LogObserver(stderr), cancel);

@@ -26,6 +26,10 @@ public sealed class RunFolder
     /// <summary>The fine-tuned winner's float weights.</summary>
     public string Model => Path.Combine(Root, "model.weights");
     public string Report => Path.Combine(Root, "report.md");
+    /// <summary>The files the run's last stage produced, full paths one per line (<see cref="RunManifest"/>).</summary>
+    public string GeneratedManifest => Path.Combine(Root, "generated.txt");
+    /// <summary>The data stage's input hash (<see cref="RunManifest"/>).</summary>
+    public string DataFingerprint => Path.Combine(Root, "data.fingerprint");
 
     /// <summary>The record of a finished stage.</summary>
     public string StageRecord(string stage) => Path.Combine(Root, stage + ".json");

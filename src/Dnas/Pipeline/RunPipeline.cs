@@ -48,6 +48,7 @@ public static class RunPipeline
                 observer.Progress(new StageProgress("prepare", p.Done, p.Total, string.Create(CultureInfo.InvariantCulture, $"{p.ImagesPerSecond:0} img/s")));
         }), cancel);
         foreach (var w in prepared.Warnings) observer.Note(w.ToString());
+        RunManifest.WriteDataFingerprint(folder, prepared.Index.Fingerprint);
         observer.StageFinished("prepare", null, prepared.Reused);
         if (upTo == PipelineStage.Prepare) return;
 
@@ -61,8 +62,11 @@ public static class RunPipeline
         Stage(observer, FinetuneStage.Name, folder, () => FinetuneStage.Run(config, folder, data, options.Stage, progress, observer.Note, cancel));
         if (upTo == PipelineStage.Finetune) return;
         observer.StageStarted("report");
-        RunReportStage.Write(config, folder);
+        var report = RunReportStage.Write(config, folder);
         observer.StageFinished("report", null, false);
+        // What the run made for its user. Not model.weights: that is the fine-tuning stage's
+        // cached result, and a build's clean deletes what the manifest lists.
+        RunManifest.WriteGenerated(folder, report);
     }
 
     private static void Stage(IPipelineObserver observer, string name, RunFolder folder, Func<StageRecord> run)
