@@ -16,7 +16,8 @@ internal static class PipelineCommands
         yield return Make("train", "Prepare the data and train the weight-sharing supernet.", PipelineStage.Train, stdout, stderr, interactive);
         yield return Make("search", "Search the space with NSGA-II, scoring candidates with the supernet (trains it first if needed).", PipelineStage.Search, stdout, stderr, interactive);
         yield return Make("finetune", "Fine-tune the chosen system from its inherited weights and measure it on the test split.", PipelineStage.Finetune, stdout, stderr, interactive);
-        yield return Make("run", "The whole pipeline: prepare, train, search, finetune, report.", PipelineStage.Report, stdout, stderr, interactive);
+        yield return Make("export", "Quantize the fine-tuned model to int8 and write model.tflite and model.float.tflite into the run folder.", PipelineStage.Export, stdout, stderr, interactive);
+        yield return Make("run", "The whole pipeline: prepare, train, search, finetune, export, report.", PipelineStage.Report, stdout, stderr, interactive);
         yield return Make("report", "Write report.md and its plots for a finished run.", PipelineStage.Report, stdout, stderr, interactive, reportOnly: true);
     }
 
@@ -30,7 +31,9 @@ internal static class PipelineCommands
         var restart = new Option<bool>("--restart") { Description = "discard an interrupted stage and start it over" };
         var force = new Option<bool>("--force") { Description = "run every stage again even if its inputs are unchanged" };
         var noSupernet = new Option<bool>("--no-supernet") { Description = "score candidates by brief training from scratch (the non-supernet baseline)" };
+        var calibration = new Option<int?>("--calibration-images") { Description = "training images the int8 ranges are measured on (default: quantize.calibration_images)" };
         var command = new Command(name, description) { config, output, seed, target };
+        if (upTo == PipelineStage.Export) command.Add(calibration);
         if (!reportOnly)
         {
             command.Add(resume); command.Add(restart); command.Add(force);
@@ -43,20 +46,27 @@ internal static class PipelineCommands
                 Stage = new StageOptions { Resume = parse.GetValue(resume), Restart = parse.GetValue(restart), Force = parse.GetValue(force) },
                 NoSupernet = parse.GetValue(noSupernet),
             };
-            var overrides = new ConfigOverrides(parse.GetValue(output), parse.GetValue(seed), parse.GetValue(target));
+            int? images = parse.GetValue(calibration);
+            if (images is < 1)
+            {
+                stderr.WriteLine($"dnas: error: --calibration-images must be at least 1, got {images}");
+                return Task.FromResult(Program.UsageError);
+            }
+            var overrides = new ConfigOverrides(parse.GetValue(output), parse.GetValue(seed), parse.GetValue(target), images);
             return Task.FromResult(Run(parse.GetValue(config)!, overrides, upTo, reportOnly, options,
                 stdout, stderr, interactive, cancel));
         });
         return command;
     }
 
-    /// <summary>The command line's <c>--out</c>, <c>--seed</c> and <c>--target</c>.</summary>
-    internal sealed record ConfigOverrides(string? OutDir = null, ulong? Seed = null, string? Board = null);
+    /// <summary>The command line's <c>--out</c>, <c>--seed</c>, <c>--target</c> and <c>--calibration-images</c>.</summary>
+    internal sealed record ConfigOverrides(string? OutDir = null, ulong? Seed = null, string? Board = null, int? CalibrationImages = null);
 
     /// <summary>The configuration with the command line's overrides applied.</summary>
     internal static DnasConfig Load(string configPath, ConfigOverrides overrides)
     {
         var config = DnasConfig.Load(configPath, overrides.Board);
+        if (overrides.CalibrationImages is int n) config = config with { Quantize = config.Quantize with { CalibrationImages = n } };
         if (overrides.OutDir is not null) config = config with { OutputDirectory = Path.GetFullPath(overrides.OutDir) };
         if (overrides.Seed is ulong s) config = config with { Search = config.Search with { Seed = s } };
         return config;
@@ -186,6 +196,13 @@ internal static class PipelineCommands
         }
         if (upTo >= PipelineStage.Finetune && StageRecord.Load(folder.StageRecord(FinetuneStage.Name)) is { } ft)
             w.WriteLine(string.Create(inv, $"finetune: test accuracy {(double?)ft.Results["test_accuracy"] * 100:0.0}% on {ft.Results["test_images"]} images (before: {(double?)ft.Results["test_accuracy_before"] * 100:0.0}%), model {folder.Model}"));
+        if (upTo >= PipelineStage.Export && StageRecord.Load(folder.StageRecord(ExportStage.Name)) is { } ex)
+        {
+            w.WriteLine(string.Create(inv, $"export:   {folder.Int8Model} ({(long?)ex.Results["model_bytes"] / 1024.0:0.0} KB int8), {folder.FloatModel}; calibrated on {ex.Results["calibration_images"]} training images ({ex.Results["ranges"]})"));
+            foreach (var split in new[] { "val", "test" })
+                if (ex.Results[split] is { } r)
+                    w.WriteLine(string.Create(inv, $"          {split}: int8 accuracy {(double?)r["int8_accuracy"] * 100:0.00}% vs float {(double?)r["float_accuracy"] * 100:0.00}%, top-1 agreement {(double?)r["agreement"] * 100:0.00}% on {r["images"]} images"));
+        }
         if (upTo >= PipelineStage.Report && File.Exists(folder.Report)) w.WriteLine($"report:   {folder.Report}");
         w.WriteLine(string.Create(inv, $"time:     {elapsed.TotalSeconds:0.0} s"));
     }

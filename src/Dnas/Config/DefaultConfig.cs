@@ -88,6 +88,12 @@ public static class DefaultConfig
           optimizer: adam            # adam | sgd (momentum 0.9, weight decay 4e-5)
           # learning_rate: 0.001     # peak learning rate (> 0, <= 10); default 0.001 with adam, 0.01 with sgd
 
+        # Post-training int8 quantization and .tflite export of the fine-tuned model.
+        quantize:
+          calibration_images: 256    # training images the activation ranges are measured on (>= 1)
+          ranges: minmax             # minmax | percentile: how each activation's range is taken
+          # percentile: 99.99        # ranges: percentile only: high percentile in (50, 100]
+
         # The run folder: prepared data, checkpoints, candidates.jsonl, report.md.
         output: runs/default
 

@@ -26,6 +26,9 @@ public sealed record DnasConfig
 
     public FinetuneConfig Finetune { get; init; } = FinetuneConfig.Default;
 
+    /// <summary>Post-training int8 quantization of the fine-tuned model (<c>quantize:</c>).</summary>
+    public QuantizeConfig Quantize { get; init; } = QuantizeConfig.Default;
+
     /// <summary>The device the search targets (<c>target:</c>, default nano33ble).</summary>
     public TargetConfig Target { get; init; } = TargetConfig.Default;
 
@@ -54,6 +57,7 @@ public sealed record DnasConfig
         new("search", (r, n, c) => c with { Search = SearchConfig.Parse(r, n, c) }),
         new("target", (r, n, c) => c with { Target = TargetConfig.Parse(r, n) }),
         new("finetune", (r, n, c) => c with { Finetune = FinetuneConfig.Parse(r, n) }),
+        new("quantize", (r, n, c) => c with { Quantize = QuantizeConfig.Parse(r, n) }),
         new("output", (r, n, c) => r.String(n, "output") is { } o ? c with { OutputDirectory = r.ResolvePath(o) } : c),
     ];
 

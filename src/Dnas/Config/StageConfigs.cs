@@ -69,3 +69,25 @@ public sealed partial record FinetuneConfig
 
     public static FinetuneConfig Default { get; } = new();
 }
+
+/// <summary>How activation ranges are taken from the calibration images.</summary>
+public enum RangeMethod
+{
+    /// <summary>The smallest and largest value seen.</summary>
+    MinMax,
+    /// <summary>The given percentile of the values seen (and 100 − it for the low end), which
+    /// ignores rare outliers that would otherwise widen the step of every other value.</summary>
+    Percentile,
+}
+
+/// <summary>The <c>quantize:</c> section: post-training int8 quantization of the fine-tuned model.</summary>
+public sealed partial record QuantizeConfig
+{
+    /// <summary>Training images the activation ranges are measured on.</summary>
+    public int CalibrationImages { get; init; } = 256;
+    public RangeMethod Ranges { get; init; } = RangeMethod.MinMax;
+    /// <summary>With <see cref="RangeMethod.Percentile"/>: the high percentile, e.g. 99.99.</summary>
+    public double Percentile { get; init; } = 99.99;
+
+    public static QuantizeConfig Default { get; } = new();
+}

@@ -25,6 +25,10 @@ public sealed class RunFolder
     public string FinetuneCheckpoint => Path.Combine(Root, "finetune.ckpt");
     /// <summary>The fine-tuned winner's float weights.</summary>
     public string Model => Path.Combine(Root, "model.weights");
+    /// <summary>The exported int8 model (export stage).</summary>
+    public string Int8Model => Path.Combine(Root, "model.tflite");
+    /// <summary>The exported float32 model of the same graph.</summary>
+    public string FloatModel => Path.Combine(Root, "model.float.tflite");
     public string Report => Path.Combine(Root, "report.md");
     /// <summary>The files the run's last stage produced, full paths one per line (<see cref="RunManifest"/>).</summary>
     public string GeneratedManifest => Path.Combine(Root, "generated.txt");

@@ -11,6 +11,7 @@ public enum PipelineStage
     Train,
     Search,
     Finetune,
+    Export,
     Report,
 }
 
@@ -61,6 +62,8 @@ public static class RunPipeline
         if (upTo == PipelineStage.Search) return;
         Stage(observer, FinetuneStage.Name, folder, () => FinetuneStage.Run(config, folder, data, options.Stage, progress, observer.Note, cancel));
         if (upTo == PipelineStage.Finetune) return;
+        Stage(observer, ExportStage.Name, folder, () => ExportStage.Run(config, folder, data, options.Stage, progress, observer.Note, cancel));
+        if (upTo == PipelineStage.Export) return;
         observer.StageStarted("report");
         var report = RunReportStage.Write(config, folder);
         observer.StageFinished("report", null, false);

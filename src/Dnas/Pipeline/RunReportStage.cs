@@ -16,6 +16,7 @@ public static class RunReportStage
         var candidates = SearchStage.Candidates(config, folder);
         var supernet = StageRecord.Load(folder.StageRecord(SupernetStage.Name));
         var finetune = StageRecord.Load(folder.StageRecord(FinetuneStage.Name));
+        var export = StageRecord.Load(folder.StageRecord(ExportStage.Name));
         var chosen = ParetoFront.ChooseSystem(candidates);
         using var data = RunData.Open(folder.Data);
         var model = new RunReportModel
@@ -36,6 +37,10 @@ public static class RunReportStage
             TestImages = (int?)finetune?.Results["test_images"],
             TestAccuracyBeforeFinetune = (double?)finetune?.Results["test_accuracy_before"],
             TestAccuracy = (double?)finetune?.Results["test_accuracy"],
+            Int8TestAccuracy = (double?)export?.Results["test"]?["int8_accuracy"],
+            FloatTestAccuracy = (double?)export?.Results["test"]?["float_accuracy"],
+            Int8TestAgreement = (double?)export?.Results["test"]?["agreement"],
+            Int8ModelBytes = (long?)export?.Results["model_bytes"],
         };
         return RunReport.Write(model, folder.Root);
     }

@@ -51,6 +51,10 @@ internal static class ReportMarkdown
         Row(sb, "validation accuracy (supernet weights)", Format.Pct(c.Accuracy));
         Row(sb, "test accuracy before fine-tuning", m.TestAccuracyBeforeFinetune is double b ? Format.Pct(b) : null);
         Row(sb, "test accuracy after fine-tuning", m.TestAccuracy is double t ? Format.Pct(t) + (m.TestImages is int n ? $" ({n} images)" : "") : null);
+        Row(sb, "int8 test accuracy (model.tflite)", m.Int8TestAccuracy is double q
+            ? Format.Pct(q) + (m.FloatTestAccuracy is double f ? $" (float graph {Format.Pct(f)})" : "") : null);
+        Row(sb, "int8 vs float top-1 agreement (test)", m.Int8TestAgreement is double a ? Format.Pct(a) : null);
+        Row(sb, "model.tflite size", m.Int8ModelBytes is long size ? Format.Kb(size) : null);
         foreach (var axis in CostAxis.All)
             if (c.Score.Costs.TryGetValue(axis.Key, out var v)) Row(sb, axis.Phrase, Format.Cost(axis.Key, v) + Of(m, axis.Key));
         if (c.Score.Costs.TryGetValue("macs", out var macs)) Row(sb, "MACs", Format.Count(macs));

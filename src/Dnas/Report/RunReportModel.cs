@@ -53,6 +53,14 @@ public sealed record RunReportModel
     /// <summary>Test accuracy of the chosen subnet after fine-tuning.</summary>
     public double? TestAccuracy { get; init; }
 
+    /// <summary>The exported int8 model on the test split: its top-1 accuracy, the float model's
+    /// on the same images, and how often their top-1 agree (null when the model was not exported).</summary>
+    public double? Int8TestAccuracy { get; init; }
+    public double? FloatTestAccuracy { get; init; }
+    public double? Int8TestAgreement { get; init; }
+    /// <summary>Size of model.tflite (int8) in bytes.</summary>
+    public long? Int8ModelBytes { get; init; }
+
     /// <summary>A second candidate set drawn with this one in the comparison plot (e.g. the
     /// hardware-aware search at the same budget); null = no comparison.</summary>
     public IReadOnlyList<EvaluatedCandidate>? Comparison { get; init; }

@@ -47,19 +47,37 @@ public sealed class PipelineCliTests : IDisposable
         Assert.True(code == 0, stderr);
         Assert.Contains("chosen:   r", stdout);
         Assert.Contains("finetune: test accuracy", stdout);
+        Assert.Contains($"export:   {_dir["run/model.tflite"]}", stdout);
         Assert.Contains($"report:   {_dir["run/report.md"]}", stdout);
         Assert.Contains("dnas: supernet done", stderr);
         Assert.True(File.Exists(_dir["run/accuracy-sram.svg"]));
 
         (code, _, stderr) = CliRunner.Run("run", "-c", config);
         Assert.Equal(0, code);
-        foreach (var stage in new[] { "prepare", "supernet", "search", "finetune" })
+        foreach (var stage in new[] { "prepare", "supernet", "search", "finetune", "export" })
             Assert.Contains($"dnas: {stage} reused (inputs unchanged)", stderr);
 
         // --seed is an input: the search and everything after it run again.
         (code, _, stderr) = CliRunner.Run("search", "-c", config, "--seed", "9", "--out", _dir["other"]);
         Assert.True(code == 0, stderr);
         Assert.True(File.Exists(_dir["other/candidates.jsonl"]));
+    }
+
+    [Fact]
+    public void ExportWritesTheModelsAndPrintsTheAgreement()
+    {
+        string config = _dir.WriteText("dnas.yaml", Tiny);
+        var (code, stdout, stderr) = CliRunner.Run("export", "-c", config, "--calibration-images", "16");
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"export:   {_dir["run/model.tflite"]}", stdout);
+        Assert.Contains("calibrated on 16 training images (minmax)", stdout);
+        Assert.Matches(@"val: int8 accuracy \d+\.\d\d% vs float \d+\.\d\d%, top-1 agreement \d+\.\d\d% on 24 images", stdout);
+        Assert.True(File.Exists(_dir["run/model.float.tflite"]));
+        Assert.False(File.Exists(_dir["run/report.md"]));
+
+        (code, _, stderr) = CliRunner.Run("export", "-c", config, "--calibration-images", "0");
+        Assert.Equal(2, code);
+        Assert.Contains("--calibration-images must be at least 1", stderr);
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class DatasetConfigTests : IDisposable
         Assert.Equal([32, 48, 64, 96], config.SearchSpace.Resolutions);
         Assert.Equal(96, config.StoreResolution);
         Assert.Equal(Path.Combine(DecoderTools.RepoRoot(), "runs", "default"), config.OutputDirectory);
-        Assert.Equal(["data", "search_space", "supernet", "search", "target", "finetune", "output"], config.RawSections.Keys);
+        Assert.Equal(["data", "search_space", "supernet", "search", "target", "finetune", "quantize", "output"], config.RawSections.Keys);
     }
 
     [Fact]

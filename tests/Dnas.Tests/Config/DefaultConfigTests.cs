@@ -44,6 +44,7 @@ public sealed class DefaultConfigTests : IDisposable
         Assert.Equal(SupernetConfig.Default, c.Supernet);
         Assert.Equal(SearchConfig.Default, c.Search);
         Assert.Equal(FinetuneConfig.Default, c.Finetune);
+        Assert.Equal(QuantizeConfig.Default, c.Quantize);
         Assert.Equal(DataConfig.Default, c.Data);
         Assert.Equal(TargetConfig.Default, c.Target);
         var d = SearchSpaceConfig.Default;
@@ -56,7 +57,7 @@ public sealed class DefaultConfigTests : IDisposable
     [Fact]
     public void EveryKeyIsInTheDefaultFile()
     {
-        string[] keys = [.. SupernetConfig.Keys, .. SearchConfig.Keys, .. FinetuneConfig.Keys, .. SearchSpaceConfig.Keys, .. TargetConfig.Keys, .. DataConfig.AllKeys];
+        string[] keys = [.. SupernetConfig.Keys, .. SearchConfig.Keys, .. FinetuneConfig.Keys, .. QuantizeConfig.Keys, .. SearchSpaceConfig.Keys, .. TargetConfig.Keys, .. DataConfig.AllKeys];
         foreach (var key in keys) Assert.Matches($@"(?m)^\s*#? ?{key}:", DefaultConfig.Text);
     }
 

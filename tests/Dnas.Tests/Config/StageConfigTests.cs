@@ -42,6 +42,10 @@ public sealed class StageConfigTests
               epochs: 0
               batch: 8
               learning_rate: 0.002
+            quantize:
+              calibration_images: 64
+              ranges: percentile
+              percentile: 99.9
             """);
         var s = c.SearchSpace;
         Assert.Equal([48, 96], s.Resolutions);
@@ -54,6 +58,7 @@ public sealed class StageConfigTests
         Assert.Equal(new SupernetConfig { Epochs = 1.5, Steps = 300, Batch = 16, LearningRate = 0.1, Sandwich = 2, Distillation = false, CheckpointMinutes = 0.5 }, c.Supernet);
         Assert.Equal(new SearchConfig { Population = 8, Generations = 3, TimeBudgetMinutes = 4, Seed = 7, Objective = "latency_ms", CalibrationImages = 64, ValidationImages = 0 }, c.Search);
         Assert.Equal(new FinetuneConfig { Epochs = 0, Batch = 8, LearningRate = 0.002 }, c.Finetune);
+        Assert.Equal(new QuantizeConfig { CalibrationImages = 64, Ranges = RangeMethod.Percentile, Percentile = 99.9 }, c.Quantize);
     }
 
     [Fact]
@@ -129,6 +134,13 @@ public sealed class StageConfigTests
     [InlineData("finetune:\n  epochs: -1\n", 4, 11, "DNAS004", "'finetune.epochs' must be between 0 and 10000, got -1")]
     [InlineData("finetune:\n  batch: 0\n", 4, 10, "DNAS004", "'finetune.batch' must be between 1 and 4096, got 0")]
     [InlineData("finetune:\n  lr: 0.1\n", 4, 3, "DNAS002", "unknown key 'lr' in finetune")]
+    // quantize
+    [InlineData("quantize:\n  calibration_images: 0\n", 4, 23, "DNAS004", "'quantize.calibration_images' must be between 1 and 10000000, got 0")]
+    [InlineData("quantize:\n  ranges: min-max\n", 4, 11, "DNAS008", "'quantize.ranges' is 'min-max', which is not one of minmax, percentile; did you mean 'minmax'?")]
+    [InlineData("quantize:\n  ranges: percentile\n  percentile: 50\n", 5, 15, "DNAS004", "'quantize.percentile' must be above 50, got 50")]
+    [InlineData("quantize:\n  ranges: percentile\n  percentile: 100.5\n", 5, 15, "DNAS004", "'quantize.percentile' must be between 50 and 100, got 100.5")]
+    [InlineData("quantize:\n  percentile: 99.9\n", 4, 3, "DNAS009", "'quantize.percentile' applies only to 'ranges: percentile'")]
+    [InlineData("quantize:\n  calibration_image: 10\n", 4, 3, "DNAS002", "unknown key 'calibration_image' in quantize; did you mean 'calibration_images'?")]
     public void BadValuesAreReportedWhereTheyAre(string yaml, int line, int column, string code, string text)
     {
         var d = Assert.Single(Errors(yaml));

@@ -68,7 +68,7 @@ public class RunPipelineTests
 
         var again = new Recorder();
         RunPipeline.Run(a, PipelineStage.Report, new(), again);
-        Assert.Equal([("prepare", true), ("supernet", true), ("search", true), ("finetune", true), ("report", false)], again.Finished);
+        Assert.Equal([("prepare", true), ("supernet", true), ("search", true), ("finetune", true), ("export", true), ("report", false)], again.Finished);
         Assert.Equal(Bytes(b, "model.weights"), Bytes(a, "model.weights"));
     }
 
