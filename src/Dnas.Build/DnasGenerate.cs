@@ -21,6 +21,9 @@ public sealed class DnasGenerate : ToolTask
     /// <summary>The run folder: the pipeline's cache of stage results (<c>--out</c>).</summary>
     [Required] public string RunDirectory { get; set; } = "";
 
+    /// <summary>Where the firmware is generated (<c>--firmware-dir</c>); empty: the run folder's <c>firmware/</c>.</summary>
+    public string? FirmwareDirectory { get; set; }
+
     /// <summary>The bundled CLI, <c>tools/Dnas.Cli.dll</c> of the package.</summary>
     [Required] public string ToolAssembly { get; set; } = "";
 
@@ -79,6 +82,8 @@ public sealed class DnasGenerate : ToolTask
         b.AppendSwitch("run");
         b.AppendSwitchIfNotNull("--config ", Path.GetFullPath(Config));
         b.AppendSwitchIfNotNull("--out ", Path.TrimEndingDirectorySeparator(Path.GetFullPath(RunDirectory)));
+        if (!string.IsNullOrWhiteSpace(FirmwareDirectory))
+            b.AppendSwitchIfNotNull("--firmware-dir ", Path.TrimEndingDirectorySeparator(Path.GetFullPath(FirmwareDirectory!)));
         if (!string.IsNullOrWhiteSpace(Board)) b.AppendSwitchIfNotNull("--target ", Board!.Trim());
         if (!string.IsNullOrWhiteSpace(AdditionalArguments)) b.AppendTextUnquoted(" " + AdditionalArguments!.Trim());
         return b.ToString();

@@ -17,7 +17,7 @@ internal static class PipelineCommands
         yield return Make("search", "Search the space with NSGA-II, scoring candidates with the supernet (trains it first if needed).", PipelineStage.Search, stdout, stderr, interactive);
         yield return Make("finetune", "Fine-tune the chosen system from its inherited weights and measure it on the test split.", PipelineStage.Finetune, stdout, stderr, interactive);
         yield return Make("export", "Quantize the fine-tuned model to int8 and write model.tflite and model.float.tflite into the run folder.", PipelineStage.Export, stdout, stderr, interactive);
-        yield return Make("run", "The whole pipeline: prepare, train, search, finetune, export, report.", PipelineStage.Report, stdout, stderr, interactive);
+        yield return Make("run", "The whole pipeline: prepare, train, search, finetune, export, firmware, report.", PipelineStage.Report, stdout, stderr, interactive);
         yield return Make("report", "Write report.md and its plots for a finished run.", PipelineStage.Report, stdout, stderr, interactive, reportOnly: true);
     }
 
@@ -31,6 +31,7 @@ internal static class PipelineCommands
         var restart = new Option<bool>("--restart") { Description = "discard an interrupted stage and start it over" };
         var force = new Option<bool>("--force") { Description = "run every stage again even if its inputs are unchanged" };
         var noSupernet = new Option<bool>("--no-supernet") { Description = "score candidates by brief training from scratch (the non-supernet baseline)" };
+        var firmwareDir = new Option<string?>("--firmware-dir") { Description = "where to generate the firmware (default: the run folder's firmware/)" };
         var calibration = new Option<int?>("--calibration-images") { Description = "training images the int8 ranges are measured on (default: quantize.calibration_images)" };
         var command = new Command(name, description) { config, output, seed, target };
         if (upTo == PipelineStage.Export) command.Add(calibration);
@@ -38,6 +39,7 @@ internal static class PipelineCommands
         {
             command.Add(resume); command.Add(restart); command.Add(force);
             if (upTo >= PipelineStage.Search) command.Add(noSupernet);
+            if (upTo >= PipelineStage.Firmware) command.Add(firmwareDir);
         }
         command.SetAction((parse, cancel) =>
         {
@@ -45,6 +47,7 @@ internal static class PipelineCommands
             {
                 Stage = new StageOptions { Resume = parse.GetValue(resume), Restart = parse.GetValue(restart), Force = parse.GetValue(force) },
                 NoSupernet = parse.GetValue(noSupernet),
+                FirmwareDirectory = parse.GetValue(firmwareDir) is { } dir ? Path.GetFullPath(dir) : null,
             };
             int? images = parse.GetValue(calibration);
             if (images is < 1)
@@ -203,6 +206,8 @@ internal static class PipelineCommands
                 if (ex.Results[split] is { } r)
                     w.WriteLine(string.Create(inv, $"          {split}: int8 accuracy {(double?)r["int8_accuracy"] * 100:0.00}% vs float {(double?)r["float_accuracy"] * 100:0.00}%, top-1 agreement {(double?)r["agreement"] * 100:0.00}% on {r["images"]} images"));
         }
+        if (upTo >= PipelineStage.Firmware && StageRecord.Load(folder.StageRecord(FirmwareStage.Name)) is { } fw)
+            w.WriteLine(string.Create(inv, $"firmware: {FirmwareStage.Files(fw).Count} files in {fw.Results["directory"]} (C engine: arena {fw.Results["arena_bytes"]} B, constants {fw.Results["constant_bytes"]} B)"));
         if (upTo >= PipelineStage.Report && File.Exists(folder.Report)) w.WriteLine($"report:   {folder.Report}");
         w.WriteLine(string.Create(inv, $"time:     {elapsed.TotalSeconds:0.0} s"));
     }

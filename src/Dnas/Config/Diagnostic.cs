@@ -118,4 +118,6 @@ public static class DiagnosticCodes
     public const string NoFeasible = "DNAS203";
     /// <summary>A stage needs the output of an earlier one that is missing (e.g. report before search).</summary>
     public const string MissingStage = "DNAS204";
+    /// <summary>The firmware cannot be generated or written (an unsupported model, a generated file the user changed, an unwritable folder).</summary>
+    public const string FirmwareFailed = "DNAS205";
 }
