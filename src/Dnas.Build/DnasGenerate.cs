@@ -68,7 +68,7 @@ public sealed class DnasGenerate : ToolTask
     {
         if (!File.Exists(ToolAssembly))
         {
-            Log.LogError(null, "DNAS302", null, ToolAssembly, 0, 0, 0, 0,
+            Log.LogError(null, "DNAS402", null, ToolAssembly, 0, 0, 0, 0,
                 "the bundled dnas CLI {0} is missing; restore the Dnas.Build package again (dotnet restore --force)", ToolAssembly);
             return false;
         }
@@ -97,7 +97,7 @@ public sealed class DnasGenerate : ToolTask
     protected override bool HandleTaskExecutionErrors()
     {
         if (!Log.HasLoggedErrors)
-            Log.LogError(null, "DNAS303", null, Config, 0, 0, 0, 0,
+            Log.LogError(null, "DNAS403", null, Config, 0, 0, 0, 0,
                 "dnas run exited with code {0} for this configuration; the messages above say why", ExitCode);
         return false;
     }
@@ -108,7 +108,7 @@ public sealed class DnasGenerate : ToolTask
         string manifest = ManifestPath(RunDirectory);
         if (!File.Exists(manifest))
         {
-            Log.LogError(null, "DNAS304", null, manifest, 0, 0, 0, 0,
+            Log.LogError(null, "DNAS404", null, manifest, 0, 0, 0, 0,
                 "dnas run finished but wrote no manifest of generated files; is the bundled CLI ({0}) from another version?", ToolAssembly);
             return false;
         }

@@ -63,7 +63,8 @@ public sealed class ConfigException : DiagnosticException
     public ConfigException(Diagnostic diagnostic, Exception? inner = null) : base(diagnostic, inner) { }
 }
 
-/// <summary>The diagnostic codes. DNAS0xx: the configuration file; DNAS1xx: the data; DNAS2xx: the pipeline stages.</summary>
+/// <summary>The diagnostic codes. DNAS0xx: the configuration file; DNAS1xx: the data; DNAS2xx: the pipeline stages.
+/// (DNAS4xx belong to the build integration and are defined in src/Dnas.Build.)</summary>
 public static class DiagnosticCodes
 {
     /// <summary>The configuration file cannot be read or is not valid YAML.</summary>
