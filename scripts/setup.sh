@@ -41,4 +41,20 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 1
 fi
 dotnet restore DnasToolchain.sln --verbosity quiet
+
+# LiteRT.js (npm @litertjs/core, pinned by tests/litert/package-lock.json) for the LiteRt tests:
+# `npm ci` only when node_modules is missing or the lock file changed since the last install.
+if [ "$profile" != run ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "setup.sh: node and npm (Node 20+) are required for the LiteRt tests (Debian: apt-get install nodejs npm)" >&2
+    exit 1
+  fi
+  lock_hash="$(sha256sum tests/litert/package-lock.json | cut -d' ' -f1)"
+  stamp=tests/litert/node_modules/.dnas-lock-sha256
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
+    echo "setup.sh: npm ci in tests/litert"
+    (cd tests/litert && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$lock_hash" > "$stamp"
+  fi
+fi
 echo "setup.sh: ready ($profile)"

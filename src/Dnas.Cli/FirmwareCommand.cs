@@ -55,8 +55,9 @@ internal static class FirmwareCommand
                 foreach (var d in e.Diagnostics) stderr.WriteLine(d);
                 return Program.DataError;
             }
-            modelPath = Path.Combine(cfg.OutputDirectory, "model.tflite");
-            outDir = Path.Combine(cfg.OutputDirectory, "firmware");
+            var run = new Dnas.Pipeline.RunFolder(cfg.OutputDirectory);
+            modelPath = run.Int8Model;
+            outDir = Path.Combine(run.Root, "firmware");
             if (!File.Exists(modelPath))
             {
                 stderr.WriteLine($"dnas: error: {modelPath} does not exist: export the run's model first (dnas export), or use --from-tflite FILE --out DIR");

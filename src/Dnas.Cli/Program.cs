@@ -20,6 +20,7 @@ public static class Program
         var root = new RootCommand("dnas: data-aware neural architecture search for TinyML vision models on microcontrollers.");
         root.Add(InitCommand.Create(stdout, stderr));
         root.Add(PrepareCommand.Create(stdout, stderr, interactive));
+        root.Add(InspectCommand.Create(stdout, stderr));
         root.Add(FirmwareCommand.Create(stdout, stderr));
         foreach (var command in PipelineCommands.Create(stdout, stderr, interactive)) root.Add(command);
         var parse = root.Parse(args);

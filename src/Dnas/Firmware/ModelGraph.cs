@@ -8,7 +8,7 @@ namespace Dnas.Firmware;
 /// output, operators the kernels implement, and the arena: every activation tensor with its
 /// lifetime (producing op to last reader; the input from op 0, the output to the last op),
 /// planned by <see cref="ArenaPlanner"/> — the planner of the hardware model, TFLM's greedy
-/// algorithm. A RESHAPE whose input dies at it reuses the input's buffer in place.</summary>
+/// algorithm. A RESHAPE or ADD whose (first) input dies at it writes over that input in place.</summary>
 public sealed class ModelGraph
 {
     public static readonly IReadOnlySet<TfLiteOp> Supported = new HashSet<TfLiteOp>
@@ -81,10 +81,17 @@ public sealed class ModelGraph
         {
             int? reuse = null;
             int producer = t == Input ? -1 : first[t];
-            if (producer >= 0 && (TfLiteOp)model.CodeOf(g.Operators[producer]) == TfLiteOp.Reshape)
+            var code = producer >= 0 ? (TfLiteOp)model.CodeOf(g.Operators[producer]) : (TfLiteOp)(-1);
+            // In place: RESHAPE (same bytes) and ADD over its first input when that input dies
+            // there (each output element depends only on the same element of the inputs), as the
+            // hardware model's ExecutionGraph.PlannedTensors(inPlaceAdd: true) assumes.
+            if (code is TfLiteOp.Reshape or TfLiteOp.Add)
             {
                 int src = g.Operators[producer].Inputs[0];
-                if (last[src] == producer && src != Input && src != Output) reuse = _slot[src];
+                if (last[src] == producer && src != Input && src != Output && IsActivation(src)
+                    && model.Tensor(src).ElementCount >= model.Tensor(t).ElementCount
+                    && !planned.Any(p => p.ReuseOf == _slot[src]))
+                    reuse = _slot[src];
             }
             planned.Add(new PlannedTensor(model.Tensor(t).Name, model.Tensor(t).ElementCount, first[t], last[t], reuse));
         }
