@@ -46,6 +46,8 @@ public sealed record Int8MemoryPlan(IReadOnlyList<long> Offsets, long ArenaBytes
         for (int t = 0; t < n; t++)
         {
             if (first[t] < 0) continue;
+            if (g.Tensors[t].Bytes > int.MaxValue)
+                throw new Int8ModelException($"tensor {t} '{g.Tensors[t].Name}' of shape [{string.Join(",", g.Tensors[t].Shape)}] needs {g.Tensors[t].Bytes} bytes; more than an arena can hold");
             planned.Add(new PlannedTensor(g.Tensors[t].Name, g.Tensors[t].Bytes, first[t], end[t]));
             index.Add(t);
         }

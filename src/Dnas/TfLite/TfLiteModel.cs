@@ -85,7 +85,23 @@ public sealed class TfLiteTensor
     public TfLiteQuantization? Quantization { get; set; }
     public bool IsVariable { get; set; }
 
-    public long ElementCount { get { long n = 1; foreach (int d in Shape) n *= Math.Max(d, 0); return n; } }
+    /// <summary>Product of the dimensions, saturated at <see cref="MaxElements"/> so that hostile
+    /// shapes cannot overflow into small or negative sizes.</summary>
+    public long ElementCount
+    {
+        get
+        {
+            long n = 1;
+            foreach (int d in Shape)
+            {
+                long dim = Math.Max(d, 0);
+                n = dim != 0 && n > MaxElements / dim ? MaxElements : n * dim;
+            }
+            return n;
+        }
+    }
+
+    public const long MaxElements = 1L << 40;
     public long Bytes => ElementCount * TfLiteNames.ElementSize(Type);
 }
 

@@ -15,7 +15,8 @@ public sealed class TfLiteHostileInputTests
     private static string? Attempt(byte[] bytes, string what, ref long worstTicks)
     {
         var watch = Stopwatch.StartNew();
-        try { TfLiteReader.Read(bytes); }
+        // Inspection reads, plans the arena and parses the data configuration: all must hold.
+        try { TfLiteInspection.Of("fuzz.tflite", bytes); }
         catch (TfLiteFormatException) { }
         catch (Exception e) { return $"{what}: {e.GetType().Name}: {e.Message}"; }
         worstTicks = Math.Max(worstTicks, watch.ElapsedTicks);
