@@ -36,6 +36,7 @@ internal static class FirmwareCommand
         TextWriter stdout, TextWriter stderr)
     {
         string modelPath, outDir;
+        Func<int, Dnas.Hardware.ModelCost?> hardwareModel = _ => null;
         if (fromTflite is not null)
         {
             if (output is null)
@@ -58,6 +59,7 @@ internal static class FirmwareCommand
             var run = new Dnas.Pipeline.RunFolder(cfg.OutputDirectory);
             modelPath = run.Int8Model;
             outDir = Path.Combine(run.Root, "firmware");
+            hardwareModel = classes => HardwareModel(cfg, run, classes);
             if (!File.Exists(modelPath))
             {
                 stderr.WriteLine($"dnas: error: {modelPath} does not exist: export the run's model first (dnas export), or use --from-tflite FILE --out DIR");
@@ -87,11 +89,15 @@ internal static class FirmwareCommand
             if (CrossSize.Available)
             {
                 var engine = CrossSize.Measure(outDir, [$"{generated.Name}_model.c", "dnas_kernels.c"]);
-                long estimateFlash = f.ConstantBytes, estimateRam = f.ArenaBytes;
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"Cortex-M4 (arm-none-eabi-gcc -O2) engine: flash {engine.Flash} B (text {engine.Text} + data {engine.Data}), RAM {engine.Ram} B (data {engine.Data} + bss {engine.Bss})"));
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  vs the hardware model's counting (weights + biases + per-channel quantization; arena): flash {engine.Flash / (double)estimateFlash:0.000}x of {estimateFlash} B, RAM {engine.Ram / (double)estimateRam:0.000}x of {estimateRam} B"));
+                if (hardwareModel(f.OutputSize) is { } cost)
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  vs the hardware model (ModelCost, {cost.Target.Name}): model data {f.ConstantBytes / (double)cost.ModelDataBytes:0.000}x of {cost.ModelDataBytes} B, " +
+                        $"flash {engine.Flash / (double)cost.FlashBytes:0.000}x of {cost.FlashBytes} B (its code estimate {cost.Target.CodeSizeBytes} B), RAM {engine.Ram / (double)cost.ArenaBytes:0.000}x of its arena {cost.ArenaBytes} B"));
+                else
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  vs the hardware model's counting for this file (weights + biases + per-channel quantization; arena): flash {engine.Flash / (double)f.ConstantBytes:0.000}x of {f.ConstantBytes} B, RAM {engine.Ram / (double)f.ArenaBytes:0.000}x of {f.ArenaBytes} B"));
             }
             else stdout.WriteLine("Cortex-M4 size: skipped (arm-none-eabi-gcc not installed)");
             return Program.Ok;
@@ -101,5 +107,16 @@ internal static class FirmwareCommand
             stderr.WriteLine($"dnas: error: {e.Message}");
             return Program.DataError;
         }
+    }
+
+    /// <summary>The hardware model's cost of the run's chosen network (null when the run folder
+    /// has no search result, e.g. a model.tflite put there by hand).</summary>
+    private static Dnas.Hardware.ModelCost? HardwareModel(DnasConfig config, Dnas.Pipeline.RunFolder run, int classes)
+    {
+        Dnas.Search.Genome genome;
+        try { genome = Dnas.Pipeline.SearchStage.Chosen(config, run); }
+        catch (Exception e) when (e is Dnas.Pipeline.PipelineException or IOException or DiagnosticException) { return null; }
+        return Dnas.Hardware.ModelCost.Compute(genome.ToSpec(classes), new Dnas.Hardware.ModelInput(genome.Resolution, genome.Resolution, genome.InChannels),
+            config.Target.CameraFor(genome.Resolution, genome.Color), config.Target.Profile, inPlaceAdd: true);
     }
 }
