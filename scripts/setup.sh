@@ -14,10 +14,11 @@ case "$profile" in
   # libturbojpeg0: JPEG decoding (TurboJPEG, also needed at run time); netpbm, libjpeg-turbo-progs and
   # python3-pil: the image decoder cross-checks (pnmtopng, ppmtobmp, cjpeg/djpeg, Pillow).
   # gcc, g++, gcc-arm-none-eabi, libnewlib-arm-none-eabi, qemu-system-arm: the firmware proofs (host C with
-  # ASan/UBSan, the TFLM drop-in syntax check, the Cortex-M4 build run under qemu-system-arm -M mps2-an386).
+  # ASan/UBSan, the TFLM drop-in syntax check, the Cortex-M4 build run under qemu-system-arm -M mps2-an386);
+  # make: examples/person-detector builds its Cortex-M4 image with the board's Makefile.
   run) apt_packages+=(libturbojpeg0) ;;
-  test) apt_packages+=(libturbojpeg0 netpbm libjpeg-turbo-progs python3-pil gcc g++ gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm) ;;
-  bench) apt_packages+=(libturbojpeg0 netpbm libjpeg-turbo-progs python3-pil gcc g++ gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3-torch python3-numpy dataset-fashion-mnist python3-pyarmnn libarmnn-cpuref-backend22) ;;
+  test) apt_packages+=(libturbojpeg0 netpbm libjpeg-turbo-progs python3-pil gcc g++ make gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm) ;;
+  bench) apt_packages+=(libturbojpeg0 netpbm libjpeg-turbo-progs python3-pil gcc g++ make gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3-torch python3-numpy dataset-fashion-mnist python3-pyarmnn libarmnn-cpuref-backend22 bc) ;;
   *) echo "setup.sh: unknown profile '$profile' (use: run | test | bench)" >&2; exit 2 ;;
 esac
 

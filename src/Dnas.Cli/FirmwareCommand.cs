@@ -50,7 +50,7 @@ internal static class FirmwareCommand
         else
         {
             DnasConfig cfg;
-            try { cfg = PipelineCommands.Load(configPath, output, null); }
+            try { cfg = PipelineCommands.Load(configPath, new PipelineCommands.ConfigOverrides(output)); }
             catch (DiagnosticException e)
             {
                 foreach (var d in e.Diagnostics) stderr.WriteLine(d);

@@ -17,7 +17,7 @@ internal static class PipelineCommands
         yield return Make("search", "Search the space with NSGA-II, scoring candidates with the supernet (trains it first if needed).", PipelineStage.Search, stdout, stderr, interactive);
         yield return Make("finetune", "Fine-tune the chosen system from its inherited weights and measure it on the test split.", PipelineStage.Finetune, stdout, stderr, interactive);
         yield return Make("export", "Quantize the fine-tuned model to int8 and write model.tflite and model.float.tflite into the run folder.", PipelineStage.Export, stdout, stderr, interactive);
-        yield return Make("run", "The whole pipeline: prepare, train, search, finetune, export, report.", PipelineStage.Report, stdout, stderr, interactive);
+        yield return Make("run", "The whole pipeline: prepare, train, search, finetune, export, firmware, report.", PipelineStage.Report, stdout, stderr, interactive);
         yield return Make("report", "Write report.md and its plots for a finished run.", PipelineStage.Report, stdout, stderr, interactive, reportOnly: true);
     }
 
@@ -26,17 +26,20 @@ internal static class PipelineCommands
         var config = new Option<string>("--config", "-c") { Description = "the configuration file", DefaultValueFactory = _ => "dnas.yaml" };
         var output = new Option<string?>("--out") { Description = "the run folder (default: dnas.yaml's 'output')" };
         var seed = new Option<ulong?>("--seed") { Description = "the run's seed (default: search.seed); the same seed and configuration give the same result" };
+        var target = new Option<string?>("--target") { Description = "a built-in board to target instead of dnas.yaml's (replaces target.board and its limits; target.latency_ms and target.camera stay)" };
         var resume = new Option<bool>("--resume") { Description = "continue an interrupted stage from its last checkpoint" };
         var restart = new Option<bool>("--restart") { Description = "discard an interrupted stage and start it over" };
         var force = new Option<bool>("--force") { Description = "run every stage again even if its inputs are unchanged" };
         var noSupernet = new Option<bool>("--no-supernet") { Description = "score candidates by brief training from scratch (the non-supernet baseline)" };
+        var firmwareDir = new Option<string?>("--firmware-dir") { Description = "where to generate the firmware (default: the run folder's firmware/)" };
         var calibration = new Option<int?>("--calibration-images") { Description = "training images the int8 ranges are measured on (default: quantize.calibration_images)" };
-        var command = new Command(name, description) { config, output, seed };
+        var command = new Command(name, description) { config, output, seed, target };
         if (upTo == PipelineStage.Export) command.Add(calibration);
         if (!reportOnly)
         {
             command.Add(resume); command.Add(restart); command.Add(force);
             if (upTo >= PipelineStage.Search) command.Add(noSupernet);
+            if (upTo >= PipelineStage.Firmware) command.Add(firmwareDir);
         }
         command.SetAction((parse, cancel) =>
         {
@@ -44,6 +47,7 @@ internal static class PipelineCommands
             {
                 Stage = new StageOptions { Resume = parse.GetValue(resume), Restart = parse.GetValue(restart), Force = parse.GetValue(force) },
                 NoSupernet = parse.GetValue(noSupernet),
+                FirmwareDirectory = parse.GetValue(firmwareDir) is { } dir ? Path.GetFullPath(dir) : null,
             };
             int? images = parse.GetValue(calibration);
             if (images is < 1)
@@ -51,29 +55,33 @@ internal static class PipelineCommands
                 stderr.WriteLine($"dnas: error: --calibration-images must be at least 1, got {images}");
                 return Task.FromResult(Program.UsageError);
             }
-            return Task.FromResult(Run(parse.GetValue(config)!, parse.GetValue(output), parse.GetValue(seed), images, upTo, reportOnly, options,
+            var overrides = new ConfigOverrides(parse.GetValue(output), parse.GetValue(seed), parse.GetValue(target), images);
+            return Task.FromResult(Run(parse.GetValue(config)!, overrides, upTo, reportOnly, options,
                 stdout, stderr, interactive, cancel));
         });
         return command;
     }
 
+    /// <summary>The command line's <c>--out</c>, <c>--seed</c>, <c>--target</c> and <c>--calibration-images</c>.</summary>
+    internal sealed record ConfigOverrides(string? OutDir = null, ulong? Seed = null, string? Board = null, int? CalibrationImages = null);
+
     /// <summary>The configuration with the command line's overrides applied.</summary>
-    internal static DnasConfig Load(string configPath, string? outDir, ulong? seed, int? calibrationImages = null)
+    internal static DnasConfig Load(string configPath, ConfigOverrides overrides)
     {
-        var config = DnasConfig.Load(configPath);
-        if (calibrationImages is int n) config = config with { Quantize = config.Quantize with { CalibrationImages = n } };
-        if (outDir is not null) config = config with { OutputDirectory = Path.GetFullPath(outDir) };
-        if (seed is ulong s) config = config with { Search = config.Search with { Seed = s } };
+        var config = DnasConfig.Load(configPath, overrides.Board);
+        if (overrides.CalibrationImages is int n) config = config with { Quantize = config.Quantize with { CalibrationImages = n } };
+        if (overrides.OutDir is not null) config = config with { OutputDirectory = Path.GetFullPath(overrides.OutDir) };
+        if (overrides.Seed is ulong s) config = config with { Search = config.Search with { Seed = s } };
         return config;
     }
 
-    private static int Run(string configPath, string? outDir, ulong? seed, int? calibrationImages, PipelineStage upTo, bool reportOnly, PipelineOptions options,
+    private static int Run(string configPath, ConfigOverrides overrides, PipelineStage upTo, bool reportOnly, PipelineOptions options,
         TextWriter stdout, TextWriter stderr, bool interactive, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
         try
         {
-            var config = Load(configPath, outDir, seed, calibrationImages);
+            var config = Load(configPath, overrides);
             if (reportOnly) RunReportStage.Write(config, new RunFolder(config.OutputDirectory));
             else if (interactive) WithProgressBars(stderr, observer => RunPipeline.Run(config, upTo, options, observer, cancel));
             else RunPipeline.Run(config, upTo, options, new LogObserver(stderr), cancel);
@@ -198,6 +206,8 @@ internal static class PipelineCommands
                 if (ex.Results[split] is { } r)
                     w.WriteLine(string.Create(inv, $"          {split}: int8 accuracy {(double?)r["int8_accuracy"] * 100:0.00}% vs float {(double?)r["float_accuracy"] * 100:0.00}%, top-1 agreement {(double?)r["agreement"] * 100:0.00}% on {r["images"]} images"));
         }
+        if (upTo >= PipelineStage.Firmware && StageRecord.Load(folder.StageRecord(FirmwareStage.Name)) is { } fw)
+            w.WriteLine(string.Create(inv, $"firmware: {FirmwareStage.Files(fw).Count} files in {fw.Results["directory"]} (C engine: arena {fw.Results["arena_bytes"]} B, constants {fw.Results["constant_bytes"]} B)"));
         if (upTo >= PipelineStage.Report && File.Exists(folder.Report)) w.WriteLine($"report:   {folder.Report}");
         w.WriteLine(string.Create(inv, $"time:     {elapsed.TotalSeconds:0.0} s"));
     }

@@ -63,7 +63,8 @@ public sealed class ConfigException : DiagnosticException
     public ConfigException(Diagnostic diagnostic, Exception? inner = null) : base(diagnostic, inner) { }
 }
 
-/// <summary>The diagnostic codes. DNAS0xx: the configuration file; DNAS1xx: the data; DNAS2xx: the pipeline stages.</summary>
+/// <summary>The diagnostic codes. DNAS0xx: the configuration file; DNAS1xx: the data; DNAS2xx: the pipeline stages.
+/// (DNAS4xx belong to the build integration and are defined in src/Dnas.Build.)</summary>
 public static class DiagnosticCodes
 {
     /// <summary>The configuration file cannot be read or is not valid YAML.</summary>
@@ -118,4 +119,6 @@ public static class DiagnosticCodes
     public const string NoFeasible = "DNAS203";
     /// <summary>A stage needs the output of an earlier one that is missing (e.g. report before search).</summary>
     public const string MissingStage = "DNAS204";
+    /// <summary>The firmware cannot be generated or written (an unsupported model, a generated file the user changed, an unwritable folder).</summary>
+    public const string FirmwareFailed = "DNAS205";
 }

@@ -62,8 +62,9 @@ public sealed record DnasConfig
     ];
 
     /// <summary>Loads and validates a configuration file; <see cref="ConfigException"/> lists
-    /// every problem found.</summary>
-    public static DnasConfig Load(string path)
+    /// every problem found. <paramref name="board"/> overrides the target (the command line's
+    /// <c>--target</c>, see <see cref="OverrideBoard"/>).</summary>
+    public static DnasConfig Load(string path, string? board = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         string text;
@@ -80,20 +81,20 @@ public sealed record DnasConfig
         {
             throw new ConfigException(Diagnostic.Error(DiagnosticCodes.YamlSyntax, $"cannot read the configuration: {e.Message}", path), e);
         }
-        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!);
+        return Parse(text, path, Path.GetDirectoryName(Path.GetFullPath(path))!, board);
     }
 
     /// <summary>Validates configuration text; <paramref name="file"/> names it in diagnostics and
     /// relative paths are resolved against <paramref name="baseDirectory"/>.</summary>
-    public static DnasConfig Parse(string text, string file, string baseDirectory)
+    public static DnasConfig Parse(string text, string file, string baseDirectory, string? board = null)
     {
-        var (config, diagnostics) = TryParse(text, file, baseDirectory);
+        var (config, diagnostics) = TryParse(text, file, baseDirectory, board);
         if (diagnostics.Exists(d => d.Severity == Severity.Error)) throw new ConfigException(diagnostics);
         return config;
     }
 
     /// <summary>Like <see cref="Parse"/> but returns the diagnostics (errors and warnings) instead of throwing.</summary>
-    public static (DnasConfig Config, List<Diagnostic> Diagnostics) TryParse(string text, string file, string baseDirectory)
+    public static (DnasConfig Config, List<Diagnostic> Diagnostics) TryParse(string text, string file, string baseDirectory, string? board = null)
     {
         var reader = new ConfigReader(file, baseDirectory);
         var config = new DnasConfig
@@ -104,6 +105,7 @@ public sealed record DnasConfig
         };
         var root = reader.Parse(text);
         if (root is null || ConfigReader.IsNull(root)) return (config, reader.Diagnostics);
+        if (board is not null) OverrideBoard(reader, root, board);
         var map = reader.Map(root, "", Sections.Select(s => s.Name).ToArray());
         if (map is null) return (config, reader.Diagnostics);
         var raw = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
@@ -133,5 +135,31 @@ public sealed record DnasConfig
         }
         var sorted = reader.Diagnostics.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
         return (config, sorted);
+    }
+
+    /// <summary>The keys a board override replaces: what names the device and its limits. The
+    /// latency limit and the camera belong to the application and stay.</summary>
+    private static readonly string[] BoardKeys = ["board", "name", "like", "flash_kb", "sram_kb", "clock_mhz"];
+
+    /// <summary>Rewrites the document as if its <c>target:</c> said <c>board: BOARD</c>, so the
+    /// override goes through the same validation (and fit check) as the file. An unknown board
+    /// is reported against the command line, not the file.</summary>
+    private static void OverrideBoard(ConfigReader reader, YamlNode root, string board)
+    {
+        if (!Hardware.Targets.Names.Contains(board))
+        {
+            reader.Diagnostics.Add(Diagnostic.Error(DiagnosticCodes.UnknownChoice,
+                $"--target '{board}' is not a built-in board; choose one of {string.Join(", ", Hardware.Targets.Names)}{Suggest.DidYouMean(board, Hardware.Targets.Names)}"));
+            return;
+        }
+        if (root is not YamlMappingNode document) return;
+        var key = new YamlScalarNode("target");
+        if (!document.Children.TryGetValue(key, out var target) || target is not YamlMappingNode section)
+        {
+            section = new YamlMappingNode();
+            document.Children[key] = section;
+        }
+        foreach (var k in BoardKeys) section.Children.Remove(new YamlScalarNode(k));
+        section.Children[new YamlScalarNode("board")] = new YamlScalarNode(board);
     }
 }

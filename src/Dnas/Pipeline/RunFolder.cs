@@ -30,6 +30,12 @@ public sealed class RunFolder
     /// <summary>The exported float32 model of the same graph.</summary>
     public string FloatModel => Path.Combine(Root, "model.float.tflite");
     public string Report => Path.Combine(Root, "report.md");
+    /// <summary>The generated firmware's default folder (<c>dnas run --firmware-dir</c> names another).</summary>
+    public string Firmware => Path.Combine(Root, "firmware");
+    /// <summary>The files the run's last stage produced, full paths one per line (<see cref="RunManifest"/>).</summary>
+    public string GeneratedManifest => Path.Combine(Root, "generated.txt");
+    /// <summary>The data stage's input hash (<see cref="RunManifest"/>).</summary>
+    public string DataFingerprint => Path.Combine(Root, "data.fingerprint");
 
     /// <summary>The record of a finished stage.</summary>
     public string StageRecord(string stage) => Path.Combine(Root, stage + ".json");

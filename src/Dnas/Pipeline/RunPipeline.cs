@@ -12,6 +12,7 @@ public enum PipelineStage
     Search,
     Finetune,
     Export,
+    Firmware,
     Report,
 }
 
@@ -22,6 +23,8 @@ public sealed record PipelineOptions
     public StageOptions Stage { get; init; } = new();
     /// <summary>Score candidates by brief training from scratch instead of the supernet.</summary>
     public bool NoSupernet { get; init; }
+    /// <summary>Where the firmware stage writes (<c>--firmware-dir</c>); null: the run folder's <c>firmware/</c>.</summary>
+    public string? FirmwareDirectory { get; init; }
 }
 
 /// <summary>What a pipeline run tells its caller (the CLI's progress bars and log lines).</summary>
@@ -49,6 +52,7 @@ public static class RunPipeline
                 observer.Progress(new StageProgress("prepare", p.Done, p.Total, string.Create(CultureInfo.InvariantCulture, $"{p.ImagesPerSecond:0} img/s")));
         }), cancel);
         foreach (var w in prepared.Warnings) observer.Note(w.ToString());
+        RunManifest.WriteDataFingerprint(folder, prepared.Index.Fingerprint);
         observer.StageFinished("prepare", null, prepared.Reused);
         if (upTo == PipelineStage.Prepare) return;
 
@@ -63,17 +67,22 @@ public static class RunPipeline
         if (upTo == PipelineStage.Finetune) return;
         Stage(observer, ExportStage.Name, folder, () => ExportStage.Run(config, folder, data, options.Stage, progress, observer.Note, cancel));
         if (upTo == PipelineStage.Export) return;
+        var firmware = Stage(observer, FirmwareStage.Name, folder, () => FirmwareStage.Run(folder, options.FirmwareDirectory, options.Stage, observer.Note));
+        if (upTo == PipelineStage.Firmware) return;
         observer.StageStarted("report");
         RunReportStage.Write(config, folder);
         observer.StageFinished("report", null, false);
+        // What the run made for its user's build: the firmware sources.
+        RunManifest.WriteGenerated(folder, FirmwareStage.Files(firmware));
     }
 
-    private static void Stage(IPipelineObserver observer, string name, RunFolder folder, Func<StageRecord> run)
+    private static StageRecord Stage(IPipelineObserver observer, string name, RunFolder folder, Func<StageRecord> run)
     {
         var before = StageRecord.Load(folder.StageRecord(name));
         observer.StageStarted(name);
         var record = run();
         observer.StageFinished(name, record, before is not null && before.InputHash == record.InputHash && before.Finished == record.Finished);
+        return record;
     }
 
     private sealed class Callback<T>(Action<T> action) : IProgress<T>

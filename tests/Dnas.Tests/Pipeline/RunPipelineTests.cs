@@ -68,8 +68,30 @@ public class RunPipelineTests
 
         var again = new Recorder();
         RunPipeline.Run(a, PipelineStage.Report, new(), again);
-        Assert.Equal([("prepare", true), ("supernet", true), ("search", true), ("finetune", true), ("export", true), ("report", false)], again.Finished);
+        Assert.Equal([("prepare", true), ("supernet", true), ("search", true), ("finetune", true), ("export", true), ("firmware", true), ("report", false)], again.Finished);
         Assert.Equal(Bytes(b, "model.weights"), Bytes(a, "model.weights"));
+        Assert.Equal(Bytes(b, "firmware/model_model.c"), Bytes(a, "firmware/model_model.c"));
+    }
+
+    [Fact]
+    public void TheFirmwareStageRegeneratesDeletedFilesAndTheManifestListsThem()
+    {
+        using var dir = new TempDir();
+        var config = Tiny(dir.Path);
+        var firmware = dir["fw"];
+        var options = new PipelineOptions { FirmwareDirectory = firmware };
+        RunPipeline.Run(config, PipelineStage.Report, options, new Recorder());
+        var generated = File.ReadAllLines(Path.Combine(config.OutputDirectory, "generated.txt"));
+        Assert.Contains(Path.Combine(firmware, "model_model.c"), generated);
+        Assert.All(generated, f => Assert.True(f.StartsWith(firmware, StringComparison.Ordinal) && File.Exists(f), f));
+
+        // A build's clean deletes the files: the stage must not be reused then.
+        File.Delete(Path.Combine(firmware, "model_model.c"));
+        var r = new Recorder();
+        RunPipeline.Run(config, PipelineStage.Report, options, r);
+        Assert.Contains(("export", true), r.Finished);
+        Assert.Contains(("firmware", false), r.Finished);
+        Assert.True(File.Exists(Path.Combine(firmware, "model_model.c")));
     }
 
     [Fact]
