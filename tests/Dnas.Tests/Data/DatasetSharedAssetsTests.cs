@@ -16,14 +16,7 @@ public sealed class DatasetSharedAssetsTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static string SharedData(string name)
-    {
-        var path = Path.GetFullPath(Path.Combine(DecoderTools.RepoRoot(), "..", "shared", "data", name));
-        if (!Directory.Exists(path))
-            Assert.Fail($"SHARED ASSET MISSING: {path} (the image set at <repo root>/../shared/data/{name}); " +
-                        "provide it, or exclude these tests with --filter \"Category!=SharedAssets\"");
-        return path;
-    }
+    private static string SharedData(string name) => SharedAssets.Path("data", name);
 
     private void PrepareAndCompare(string name, int resolution, int person, int noPerson)
     {

@@ -16,14 +16,7 @@ public sealed class DecoderSharedAssetsTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static string PhotosDirectory()
-    {
-        var photos = Path.GetFullPath(Path.Combine(DecoderTools.RepoRoot(), "..", "shared", "data", "photos"));
-        if (!Directory.Exists(photos))
-            Assert.Fail($"SHARED ASSET MISSING: {photos} (the photo set at <repo root>/../shared/data/photos); " +
-                        "provide it, or exclude these tests with --filter \"Category!=SharedAssets\"");
-        return photos;
-    }
+    private static string PhotosDirectory() => SharedAssets.Path("data", "photos");
 
     private static List<string> Files(params string[] extensions)
     {

@@ -16,14 +16,7 @@ public sealed class FirmwareSharedModelTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    internal static string SharedPath(params string[] parts)
-    {
-        var path = Path.GetFullPath(Path.Combine([DecoderTools.RepoRoot(), "..", "shared", .. parts]));
-        if (!File.Exists(path) && !Directory.Exists(path))
-            Assert.Fail($"SHARED ASSET MISSING: {path} (<repo root>/../shared/{string.Join('/', parts)}); " +
-                        "provide it, or exclude these tests with --filter \"Category!=SharedAssets\"");
-        return path;
-    }
+    internal static string SharedPath(params string[] parts) => SharedAssets.Path(parts);
 
     internal static EngineHarness Generate(string folder, string file, string name)
     {

@@ -7,23 +7,9 @@ namespace Dnas.Tests.TfLite;
 /// <summary>Models built in code (fixed seeds) and the shared real models.</summary>
 internal static class TfLiteTestModels
 {
-    public static string SharedModel(string name)
-    {
-        var path = Path.GetFullPath(Path.Combine(DecoderTools.RepoRoot(), "..", "shared", "models", name));
-        if (!File.Exists(path))
-            Assert.Fail($"SHARED ASSET MISSING: {path} (the reference model at <repo root>/../shared/models/{name}); " +
-                        "provide it, or exclude these tests with --filter \"Category!=SharedAssets\"");
-        return path;
-    }
+    public static string SharedModel(string name) => SharedAssets.Path("models", name);
 
-    public static string SharedData(string name)
-    {
-        var path = Path.GetFullPath(Path.Combine(DecoderTools.RepoRoot(), "..", "shared", "data", name));
-        if (!Directory.Exists(path))
-            Assert.Fail($"SHARED ASSET MISSING: {path} (the image set at <repo root>/../shared/data/{name}); " +
-                        "provide it, or exclude these tests with --filter \"Category!=SharedAssets\"");
-        return path;
-    }
+    public static string SharedData(string name) => SharedAssets.Path("data", name);
 
     public static readonly string[] RealModels =
         ["person_detect.tflite", "hello_world_int8.tflite", "vww_96_int8.tflite", "vww_96_float.tflite", "mobilenet_v2_quantized_1x3x224x224.tflite"];
