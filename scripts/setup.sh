@@ -21,6 +21,12 @@ case "$profile" in
   bench) apt_packages+=(libturbojpeg0 netpbm libjpeg-turbo-progs python3-pil gcc g++ make gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm python3-torch python3-numpy dataset-fashion-mnist python3-pyarmnn libarmnn-cpuref-backend22 bc) ;;
   *) echo "setup.sh: unknown profile '$profile' (use: run | test | bench)" >&2; exit 2 ;;
 esac
+# Node 20+ with npm for the LiteRT runner (tests/litert), from apt when the machine has no npm:
+# the apt source here serves NodeSource's nodejs 20, which bundles npm (Debian's own npm package
+# would conflict with it).
+if [ "$profile" != run ] && ! command -v npm >/dev/null 2>&1; then
+  apt_packages+=(nodejs)
+fi
 
 missing=()
 for p in "${apt_packages[@]}"; do
@@ -46,7 +52,7 @@ dotnet restore DnasToolchain.sln --verbosity quiet
 # `npm ci` only when node_modules is missing or the lock file changed since the last install.
 if [ "$profile" != run ]; then
   if ! command -v npm >/dev/null 2>&1; then
-    echo "setup.sh: node and npm (Node 20+) are required for the LiteRt tests (Debian: apt-get install nodejs npm)" >&2
+    echo "setup.sh: npm is still missing after installing nodejs; the LiteRt tests need Node 20+ with npm" >&2
     exit 1
   fi
   lock_hash="$(sha256sum tests/litert/package-lock.json | cut -d' ' -f1)"

@@ -115,6 +115,7 @@ public sealed class PreprocessCTests : IDisposable
     private static void AssertSame(byte[] expected, ReadOnlySpan<byte> actual, string what)
     {
         if (actual.SequenceEqual(expected)) return;
+        Assert.True(actual.Length == expected.Length, $"{what}: C wrote {actual.Length} bytes, C# {expected.Length}");
         int first = 0;
         while (first < expected.Length && expected[first] == actual[first]) first++;
         int diff = 0;
