@@ -12,7 +12,12 @@ public static class BatchNormBench
     public static int Run(BenchArgs args, TextWriter output)
     {
         args.Finish();
-        var shapes = new (int P, int C)[] { (32 * 48 * 48, 16), (32 * 48 * 48, 48), (32 * 24 * 24, 144), (32 * 12 * 12, 192), (32 * 3 * 3, 1280) };
+        // MobileNetV2-0.35 at 96x96 and (the last three, larger than the caches) 1.0 at 128x128.
+        var shapes = new (int P, int C)[]
+        {
+            (32 * 48 * 48, 16), (32 * 48 * 48, 48), (32 * 24 * 24, 144), (32 * 12 * 12, 192), (32 * 3 * 3, 1280),
+            (32 * 64 * 64, 32), (32 * 64 * 64, 96), (32 * 32 * 32, 144),
+        };
         var rng = new Rng(5);
         foreach (var (p, c) in shapes)
         {
@@ -23,12 +28,17 @@ public static class BatchNormBench
             var ss = new float[2 * c]; var dg = new float[c]; var db = new float[c];
             double fwd = Median(() => BatchNorm.ForwardTrain(x, y, p, c, gamma, beta, mean, inv, rm, rv, 0.1f, 1e-5f, true, ss));
             double bwd = Median(() => BatchNorm.Backward(g, x, ss, y, p, c, gamma, mean, inv, dg, db, true));
+            var coef = new float[3 * c];
+            double sums = Median(() => BatchNorm.BackwardCoefficients(g, x, ss, p, c, gamma, mean, inv, dg, db, true, coef));
             double n = (double)p * c;
             // Bytes: forward reads x twice (statistics, affine) and writes y; backward reads dy and x twice and writes dx.
             output.WriteLine(FormattableString.Invariant(
                 $"{{\"kernel\":\"bn_relu6_fwd\",\"p\":{p},\"c\":{c},\"ms\":{fwd * 1e3:F3},\"gflops\":{4 * n / fwd / 1e9:F1},\"gbps\":{12 * n / fwd / 1e9:F1}}}"));
             output.WriteLine(FormattableString.Invariant(
                 $"{{\"kernel\":\"bn_relu6_bwd\",\"p\":{p},\"c\":{c},\"ms\":{bwd * 1e3:F3},\"gflops\":{9 * n / bwd / 1e9:F1},\"gbps\":{20 * n / bwd / 1e9:F1}}}"));
+            // The backward's first half alone: one read of dy and x.
+            output.WriteLine(FormattableString.Invariant(
+                $"{{\"kernel\":\"bn_relu6_bwd_sums\",\"p\":{p},\"c\":{c},\"ms\":{sums * 1e3:F3},\"gbps\":{8 * n / sums / 1e9:F1}}}"));
         }
         return 0;
     }

@@ -47,11 +47,16 @@ public static class StepProfile
             long macs = (long)y[0] * y[1] * y[2] * y[3] * l.Kernel * l.Kernel * (l.Kind == ConvKind.Depthwise ? 1 : l.InChannels);
             double fwd = Time(reps, () => l.Forward(input, training: true));
             dy.Reshape4(y[0], y[1], y[2], y[3]);
+            // Backward may overwrite dY, so every repetition restores it from a copy; the copy's
+            // own time is measured alone and subtracted.
+            var dySaved = new float[dy.Length];
+            for (int i = 0; i < dySaved.Length; i++) dySaved[i] = 1e-3f * (i % 7);
+            double restore = Time(reps, () => dySaved.AsSpan().CopyTo(dy.Span));
             double bwd = Time(reps, () =>
             {
-                for (int i = 0; i < dy.Length; i++) dy.Data[i] = 1e-3f * (i % 7);
+                dySaved.AsSpan().CopyTo(dy.Span);
                 l.Backward(dy, l.Kind == ConvKind.Full ? null : dx);
-            });
+            }) - restore;
             kinds.TryGetValue(kind, out var acc);
             kinds[kind] = (acc.Fwd + fwd, acc.Bwd + bwd, acc.Macs + macs);
             // The batch norm (+ReLU6) part alone, on the same shapes.

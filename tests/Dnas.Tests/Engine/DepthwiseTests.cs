@@ -76,6 +76,74 @@ public class DepthwiseTests
         });
     }
 
+    public static TheoryData<int, int, int, int, int, int, int> FusedShapes()
+    {
+        var d = new TheoryData<int, int, int, int, int, int, int>();
+        // isa, n, h, w, c, k, stride: small images (many bands per part), MobileNetV2-like
+        // layers big enough to split across threads and into several bands, odd sizes.
+        foreach (int isa in new[] { 0, 256, 1 })
+        {
+            d.Add(isa, 3, 5, 6, 17, 3, 2);
+            d.Add(isa, 2, 13, 7, 8, 3, 1);
+            d.Add(isa, 4, 33, 31, 40, 5, 1);
+        }
+        d.Add(0, 8, 32, 32, 144, 3, 1);
+        d.Add(0, 8, 32, 32, 96, 3, 2);
+        d.Add(0, 6, 15, 17, 33, 7, 2);
+        d.Add(0, 2, 64, 64, 32, 3, 1);
+        d.Add(0, 1, 1, 1, 16, 3, 1);
+        return d;
+    }
+
+    /// <summary>The banded BN + depthwise backward gives exactly the bits of the unfused calls
+    /// (BN backward, then weight and input gradients), with 1, 2, 3 and 5 threads so that input
+    /// rows straddle part boundaries in every way, with and without the ReLU6 mask and dX.</summary>
+    [Theory]
+    [MemberData(nameof(FusedShapes))]
+    public void FusedBackwardEqualsUnfused(int isa, int n, int h, int w, int c, int k, int stride)
+    {
+        int oh = Padding.SameOutput(h, stride), ow = Padding.SameOutput(w, stride);
+        int p = n * oh * ow;
+        var x = Random(n * h * w * c, 11); var wt = Random(k * k * c, 12);
+        var z = KernelAssert.RandomFloats(p * c, 13, -2f, 4f); var dy = Random(p * c, 14);
+        var gamma = KernelAssert.RandomFloats(c, 15, 0.5f, 1.5f); var beta = Random(c, 16);
+        int threads = Workers.Threads;
+        WithIsa(isa, () =>
+        {
+            foreach (bool relu6 in new[] { true, false })
+                foreach (int t in new[] { 1, 2, 3, 5 })
+                {
+                    Workers.Threads = t;
+                    try
+                    {
+                        var mean = new float[c]; var inv = new float[c]; var ss = new float[2 * c];
+                        BatchNorm.ForwardTrain(z, new float[p * c], p, c, gamma, beta, mean, inv, new float[c], new float[c], 0.1f, 1e-5f, relu6, ss);
+
+                        var dzRef = (float[])dy.Clone(); var dwRef = new float[k * k * c]; var dxRef = new float[n * h * w * c];
+                        BatchNorm.Backward(dzRef, z, ss, dzRef, p, c, gamma, mean, inv, new float[c], new float[c], relu6);
+                        Depthwise.BackwardWeight(dzRef, x, dwRef, n, h, w, c, k, stride);
+                        Depthwise.BackwardInput(dzRef, wt, dxRef, n, h, w, c, k, stride);
+
+                        var coef = new float[3 * c];
+                        var dz = (float[])dy.Clone();
+                        BatchNorm.BackwardCoefficients(dz, z, ss, p, c, gamma, mean, inv, new float[c], new float[c], relu6, coef);
+                        var dwF = Enumerable.Repeat(float.NaN, k * k * c).ToArray();
+                        var dxF = Enumerable.Repeat(float.NaN, n * h * w * c).ToArray();
+                        Depthwise.BackwardFused(dz, z, ss, mean, coef, relu6, x, wt, dwF, dxF, n, h, w, c, k, stride);
+                        Assert.Equal(dzRef, dz);
+                        Assert.Equal(dwRef, dwF);
+                        Assert.Equal(dxRef, dxF);
+
+                        var dzNoDx = (float[])dy.Clone(); var dwNoDx = new float[k * k * c];
+                        Depthwise.BackwardFused(dzNoDx, z, ss, mean, coef, relu6, x, wt, dwNoDx, default, n, h, w, c, k, stride);
+                        Assert.Equal(dzRef, dzNoDx);
+                        Assert.Equal(dwRef, dwNoDx);
+                    }
+                    finally { Workers.Threads = threads; }
+                }
+        });
+    }
+
     [Fact]
     public void RepeatedCallsAreBitIdentical()
     {

@@ -19,6 +19,9 @@ internal unsafe interface ISimd<TV> where TV : struct
     /// <summary>a * b + c (fused where the hardware has FMA).</summary>
     static abstract TV MulAdd(TV a, TV b, TV c);
     static abstract TV Add(TV a, TV b);
+    static abstract TV Subtract(TV a, TV b);
+    /// <summary>g where 0 &lt; y &lt; 6, else 0 (the ReLU6 gradient mask).</summary>
+    static abstract TV KeepInside06(TV g, TV y);
     /// <summary>Loads the first <paramref name="count"/> (0 &lt; count &lt; Width) lanes without
     /// touching memory past them; other lanes are zero.</summary>
     static abstract TV LoadPartial(float* p, int count);
@@ -71,6 +74,13 @@ internal unsafe struct Simd512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> KeepInside06(Vector512<float> g, Vector512<float> y)
+        => g & (Vector512.GreaterThan(y, Vector512<float>.Zero) & Vector512.LessThan(y, Vector512.Create(6f)));
+
     private static Vector512<float> Mask(int count)
         => Vector512.LessThan(Vector512.CreateSequence(0, 1), Vector512.Create(count)).AsSingle();
 
@@ -112,6 +122,13 @@ internal unsafe struct Simd256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> KeepInside06(Vector256<float> g, Vector256<float> y)
+        => g & (Vector256.GreaterThan(y, Vector256<float>.Zero) & Vector256.LessThan(y, Vector256.Create(6f)));
+
     private static Vector256<float> Mask(int count)
         => Vector256.LessThan(Vector256.CreateSequence(0, 1), Vector256.Create(count)).AsSingle();
 
@@ -150,6 +167,12 @@ internal unsafe struct SimdScalar : ISimd<float>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Add(float a, float b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Subtract(float a, float b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float KeepInside06(float g, float y) => y > 0f && y < 6f ? g : 0f;
 
     // Width 1 never has a partial vector.
     public static float LoadPartial(float* p, int count) => throw new InvalidOperationException("scalar has no partial vectors");

@@ -131,6 +131,17 @@ public sealed class ConvBn
                 dx != null ? dx.Span : default, p, OutChannels, InChannels);
             return;
         }
+        if (Kind == ConvKind.Depthwise)
+        {
+            // BN gradient, dW and dX in one banded sweep (dY is overwritten with dZ).
+            BatchNorm.BackwardCoefficients(dy.Span, _z.Span, _scaleShift, p, OutChannels, Gamma.Value, _mean, _invStd, _dGamma, _dBeta, Relu6, _coef);
+            Gamma.AccumulateGrad(_dGamma);
+            Beta.AccumulateGrad(_dBeta);
+            Depthwise.BackwardFused(dy.Span, _z.Span, _scaleShift, _mean, _coef, Relu6, x.Span, Weight.Value, _dWeight,
+                dx != null ? dx.Span : default, n, h, w, InChannels, Kernel, Stride);
+            Weight.AccumulateGrad(_dWeight);
+            return;
+        }
         BatchNorm.Backward(dy.Span, _z.Span, _scaleShift, dy.Span, p, OutChannels, Gamma.Value, _mean, _invStd, _dGamma, _dBeta, Relu6);
         Gamma.AccumulateGrad(_dGamma);
         Beta.AccumulateGrad(_dBeta);
@@ -140,11 +151,6 @@ public sealed class ConvBn
                 // dW[O,I] += dZ[P,O]ᵀ · X[P,I];  dX[P,I] = dZ[P,O] · W[O,I]
                 Gemm.MatMulTN(dy.Span, x.Span, Weight.Grad, OutChannels, InChannels, p, accumulate: true);
                 if (dx != null) Gemm.MatMulNN(dy.Span, Weight.Value, dx.Span, p, InChannels, OutChannels);
-                break;
-            case ConvKind.Depthwise:
-                Depthwise.BackwardWeight(dy.Span, x.Span, _dWeight, n, h, w, InChannels, Kernel, Stride);
-                Weight.AccumulateGrad(_dWeight);
-                if (dx != null) Depthwise.BackwardInput(dy.Span, Weight.Value, dx.Span, n, h, w, InChannels, Kernel, Stride);
                 break;
             default:
                 Conv2d.BackwardWeight(dy.Span, _cols.Span, _dWeight, n, h, w, InChannels, OutChannels, Kernel, Stride);
