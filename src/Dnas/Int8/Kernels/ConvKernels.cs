@@ -41,9 +41,9 @@ internal static class ChannelQuantization
     }
 }
 
-/// <summary>CONV_2D, int8 activations, int8 per-channel (or per-tensor) weights [O,KH,KW,I],
-/// int32 bias: reference_integer_ops::ConvPerChannel.</summary>
-internal sealed class Int8ConvKernel : OpKernel
+/// <summary>What the int8 CONV_2D and DEPTHWISE_CONV_2D kernels share: the window, offsets,
+/// activation range, weights, bias and per-channel requantization, all decided in Prepare.</summary>
+internal abstract class Int8WindowKernel : OpKernel
 {
     internal int Batches, InC, OutC, InputOffset, OutputOffset, ActMin, ActMax, InAt, OutAt;
     internal Window W;
@@ -51,29 +51,43 @@ internal sealed class Int8ConvKernel : OpKernel
     internal int[]? Bias;
     internal int[] Multipliers = [], Shifts = [];
 
+    /// <summary>The int8 input/output checks and the three 4-D shapes (input, filter, output).</summary>
+    protected static (int[] In, int[] Filter, int[] Out) Shapes(KernelContext c)
+    {
+        c.RequireType(c.Input(0), TfLiteType.Int8, "input");
+        c.RequireType(c.Output(), TfLiteType.Int8, "output");
+        return (KernelContext.As4D(c.Input(0), c, "input"), KernelContext.As4D(c.Input(1), c, "filter"), KernelContext.As4D(c.Output(), c, "output"));
+    }
+
+    /// <summary>Everything after the op's own shape checks.</summary>
+    protected void PrepareWindow(KernelContext c, int[] inS, int[] fS, int[] outS, int outC,
+        TfLitePadding padding, int strideH, int strideW, int dilationH, int dilationW, TfLiteActivation activation)
+    {
+        var (input, filter, output) = (c.Input(0), c.Input(1), c.Output());
+        var (_, inZp) = c.PerTensor(input);
+        var (outScale, outZp) = c.PerTensor(output);
+        Batches = inS[0]; InC = inS[3]; OutC = outC;
+        W = Window.Create(c, padding, inS[1], inS[2], fS[1], fS[2], strideH, strideW, dilationH, dilationW, outS[1], outS[2]);
+        InputOffset = -inZp; OutputOffset = outZp;
+        Filter = c.ConstInt8(1); Bias = ChannelQuantization.Bias(c, outC);
+        InAt = c.InputOffset(0); OutAt = c.OutputOffset();
+        (ActMin, ActMax) = FixedPoint.ActivationRange(activation, outScale, outZp);
+        (Multipliers, Shifts) = ChannelQuantization.Compute(c, input, filter, output, outC);
+    }
+}
+
+/// <summary>CONV_2D, int8 activations, int8 per-channel (or per-tensor) weights [O,KH,KW,I],
+/// int32 bias: reference_integer_ops::ConvPerChannel.</summary>
+internal sealed class Int8ConvKernel : Int8WindowKernel
+{
     public static Int8ConvKernel Prepare(KernelContext c)
     {
         var o = c.Options<Conv2DOptions>();
-        var (input, filter, output) = (c.Input(0), c.Input(1), c.Output());
-        c.RequireType(input, TfLiteType.Int8, "input");
-        c.RequireType(output, TfLiteType.Int8, "output");
-        var inS = KernelContext.As4D(input, c, "input");
-        var fS = KernelContext.As4D(filter, c, "filter");
-        var outS = KernelContext.As4D(output, c, "output");
+        var (inS, fS, outS) = Shapes(c);
         if (fS[3] != inS[3]) throw c.Fail($"filter has {fS[3]} input channels, input has {inS[3]} (grouped convolution is not supported)");
         if (outS[3] != fS[0] || outS[0] != inS[0]) throw c.Fail("output shape does not match the batch and filter count");
-        var (_, inZp) = c.PerTensor(input);
-        var (outScale, outZp) = c.PerTensor(output);
-        var k = new Int8ConvKernel
-        {
-            Batches = inS[0], InC = inS[3], OutC = fS[0],
-            W = Window.Create(c, o.Padding, inS[1], inS[2], fS[1], fS[2], o.StrideH, o.StrideW, o.DilationH, o.DilationW, outS[1], outS[2]),
-            InputOffset = -inZp, OutputOffset = outZp,
-            Filter = c.ConstInt8(1), Bias = ChannelQuantization.Bias(c, fS[0]),
-            InAt = c.InputOffset(0), OutAt = c.OutputOffset(),
-        };
-        (k.ActMin, k.ActMax) = FixedPoint.ActivationRange(o.Activation, outScale, outZp);
-        (k.Multipliers, k.Shifts) = ChannelQuantization.Compute(c, input, filter, output, k.OutC);
+        var k = new Int8ConvKernel();
+        k.PrepareWindow(c, inS, fS, outS, fS[0], o.Padding, o.StrideH, o.StrideW, o.DilationH, o.DilationW, o.Activation);
         return k;
     }
 
@@ -115,40 +129,21 @@ internal sealed class Int8ConvKernel : OpKernel
 
 /// <summary>DEPTHWISE_CONV_2D, int8: reference_integer_ops::DepthwiseConvPerChannel. Weights
 /// [1,KH,KW,C*M]; output channel c*M + m reads input channel c.</summary>
-internal sealed class Int8DepthwiseKernel : OpKernel
+internal sealed class Int8DepthwiseKernel : Int8WindowKernel
 {
-    internal int Batches, InC, OutC, DepthMultiplier, InputOffset, OutputOffset, ActMin, ActMax, InAt, OutAt;
-    internal Window W;
-    internal sbyte[] Filter = [];
-    internal int[]? Bias;
-    internal int[] Multipliers = [], Shifts = [];
+    internal int DepthMultiplier;
 
     public static Int8DepthwiseKernel Prepare(KernelContext c)
     {
         var o = c.Options<DepthwiseConv2DOptions>();
-        var (input, filter, output) = (c.Input(0), c.Input(1), c.Output());
-        c.RequireType(input, TfLiteType.Int8, "input");
-        c.RequireType(output, TfLiteType.Int8, "output");
-        var inS = KernelContext.As4D(input, c, "input");
-        var fS = KernelContext.As4D(filter, c, "filter");
-        var outS = KernelContext.As4D(output, c, "output");
+        var (inS, fS, outS) = Shapes(c);
         int m = fS[3] / Math.Max(inS[3], 1);
         if (fS[0] != 1 || fS[3] != inS[3] * m || m < 1 || outS[3] != fS[3] || outS[0] != inS[0])
             throw c.Fail($"filter [{string.Join(",", fS)}] does not fit input [{string.Join(",", inS)}] and output [{string.Join(",", outS)}]");
         if (o.DepthMultiplier != 0 && o.DepthMultiplier != m)
             throw c.Fail($"depth_multiplier {o.DepthMultiplier} but the filter implies {m}");
-        var (_, inZp) = c.PerTensor(input);
-        var (outScale, outZp) = c.PerTensor(output);
-        var k = new Int8DepthwiseKernel
-        {
-            Batches = inS[0], InC = inS[3], OutC = fS[3], DepthMultiplier = m,
-            W = Window.Create(c, o.Padding, inS[1], inS[2], fS[1], fS[2], o.StrideH, o.StrideW, o.DilationH, o.DilationW, outS[1], outS[2]),
-            InputOffset = -inZp, OutputOffset = outZp,
-            Filter = c.ConstInt8(1), Bias = ChannelQuantization.Bias(c, fS[3]),
-            InAt = c.InputOffset(0), OutAt = c.OutputOffset(),
-        };
-        (k.ActMin, k.ActMax) = FixedPoint.ActivationRange(o.Activation, outScale, outZp);
-        (k.Multipliers, k.Shifts) = ChannelQuantization.Compute(c, input, filter, output, k.OutC);
+        var k = new Int8DepthwiseKernel { DepthMultiplier = m };
+        k.PrepareWindow(c, inS, fS, outS, fS[3], o.Padding, o.StrideH, o.StrideW, o.DilationH, o.DilationW, o.Activation);
         return k;
     }
 

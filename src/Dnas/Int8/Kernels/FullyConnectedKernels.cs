@@ -2,6 +2,24 @@ using Dnas.TfLite;
 
 namespace Dnas.Int8.Kernels;
 
+/// <summary>FULLY_CONNECTED's shape rules, the same for int8 and float32: weights [O, I], the
+/// input flattened to [batches, I], the output [batches, O].</summary>
+internal static class FullyConnectedShape
+{
+    public static (int Batches, int InDepth, int OutDepth) Check(KernelContext c, TfLiteType type)
+    {
+        var (input, filter, output) = (c.Input(0), c.Input(1), c.Output());
+        c.RequireType(input, type, "input");
+        c.RequireType(output, type, "output");
+        if (filter.Shape.Length != 2) throw c.Fail($"filter '{filter.Name}' has shape [{string.Join(",", filter.Shape)}]; [O, I] expected");
+        int outDepth = filter.Shape[0], inDepth = filter.Shape[1];
+        if (inDepth == 0 || input.ElementCount % inDepth != 0) throw c.Fail($"input of {input.ElementCount} elements is not a multiple of the filter's {inDepth} inputs");
+        int batches = (int)(input.ElementCount / inDepth);
+        if (output.ElementCount != (long)batches * outDepth) throw c.Fail($"output has {output.ElementCount} elements, expected {batches}x{outDepth}");
+        return (batches, inDepth, outDepth);
+    }
+}
+
 /// <summary>FULLY_CONNECTED, int8 (reference_integer_ops::FullyConnected): weights [O, I], the
 /// input flattened to [batches, I]; per-tensor requantization with M = input_scale * filter_scale
 /// / output_scale in double (per-channel filters also accepted).</summary>
@@ -16,13 +34,7 @@ internal sealed class Int8FullyConnectedKernel : OpKernel
     {
         var o = c.Op.Options as FullyConnectedOptions ?? new FullyConnectedOptions();
         var (input, filter, output) = (c.Input(0), c.Input(1), c.Output());
-        c.RequireType(input, TfLiteType.Int8, "input");
-        c.RequireType(output, TfLiteType.Int8, "output");
-        if (filter.Shape.Length != 2) throw c.Fail($"filter '{filter.Name}' has shape [{string.Join(",", filter.Shape)}]; [O, I] expected");
-        int outDepth = filter.Shape[0], inDepth = filter.Shape[1];
-        if (inDepth == 0 || input.ElementCount % inDepth != 0) throw c.Fail($"input of {input.ElementCount} elements is not a multiple of the filter's {inDepth} inputs");
-        int batches = (int)(input.ElementCount / inDepth);
-        if (output.ElementCount != (long)batches * outDepth) throw c.Fail($"output has {output.ElementCount} elements, expected {batches}x{outDepth}");
+        var (batches, inDepth, outDepth) = FullyConnectedShape.Check(c, TfLiteType.Int8);
         var (_, inZp) = c.PerTensor(input);
         var (outScale, outZp) = c.PerTensor(output);
         var filterZp = filter.Quantization is { ZeroPoint.Length: > 0 } fq ? (int)fq.ZeroPoint[0] : 0;
@@ -69,15 +81,10 @@ internal sealed class FloatFullyConnectedKernel : OpKernel
     public static FloatFullyConnectedKernel Prepare(KernelContext c)
     {
         var o = c.Op.Options as FullyConnectedOptions ?? new FullyConnectedOptions();
-        var (input, filter, output) = (c.Input(0), c.Input(1), c.Output());
-        c.RequireType(input, TfLiteType.Float32, "input");
-        c.RequireType(output, TfLiteType.Float32, "output");
-        if (filter.Shape.Length != 2) throw c.Fail($"filter '{filter.Name}' has shape [{string.Join(",", filter.Shape)}]; [O, I] expected");
-        int outDepth = filter.Shape[0], inDepth = filter.Shape[1];
-        if (inDepth == 0 || input.ElementCount % inDepth != 0) throw c.Fail($"input of {input.ElementCount} elements is not a multiple of {inDepth}");
+        var (batches, inDepth, outDepth) = FullyConnectedShape.Check(c, TfLiteType.Float32);
         var k = new FloatFullyConnectedKernel
         {
-            Batches = (int)(input.ElementCount / inDepth), InDepth = inDepth, OutDepth = outDepth,
+            Batches = batches, InDepth = inDepth, OutDepth = outDepth,
             Filter = c.ConstFloat(1), Bias = ChannelQuantization.FloatBias(c, outDepth),
             InAt = c.InputOffset(0), OutAt = c.OutputOffset(),
         };
