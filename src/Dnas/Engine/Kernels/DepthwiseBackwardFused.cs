@@ -97,17 +97,30 @@ public static partial class Depthwise
         /// <summary>First input row whose taps all lie at or after part <paramref name="part"/>'s first output row.</summary>
         public readonly int OwnedInputStart(int part)
         {
-            int r0 = OutputRow(part), r = 0, total = Weight.G.N * Weight.G.H;
-            while (r < total && Taps(r).Lo < r0) r++;
-            return r;
+            return FirstRow(byHi: false, OutputRow(part));
         }
 
         /// <summary>One past the last input row whose taps all lie before part <paramref name="part"/>'s end.</summary>
         public readonly int OwnedInputEnd(int part)
         {
-            int r1 = OutputRow(part + 1), r = OwnedInputStart(part), total = Weight.G.N * Weight.G.H;
-            while (r < total && Taps(r).Hi < r1) r++;
-            return r;
+            // A row before the part's start can reach past its end (a part thinner than the
+            // kernel): the part then owns nothing and the gap after the previous part has it.
+            return Math.Max(OwnedInputStart(part), FirstRow(byHi: true, OutputRow(part + 1)));
+        }
+
+        /// <summary>The first input row (flattened [N·H]) whose first (or, <paramref name="byHi"/>,
+        /// last) tap row is at least <paramref name="bound"/>, or N·H: a binary search, since both
+        /// are non-decreasing in the row.</summary>
+        private readonly int FirstRow(bool byHi, int bound)
+        {
+            int lo = 0, hi = Weight.G.N * Weight.G.H;
+            while (lo < hi)
+            {
+                int mid = (lo + hi) >>> 1;
+                var (tapLo, tapHi) = Taps(mid);
+                if ((byHi ? tapHi : tapLo) >= bound) hi = mid; else lo = mid + 1;
+            }
+            return lo;
         }
 
         public readonly void Run(int start, int end)
