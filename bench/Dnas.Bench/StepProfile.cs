@@ -43,9 +43,19 @@ public static class StepProfile
                 _ when l.Relu6 => "expand-1x1",
                 _ => "project-1x1",
             };
-            var y = l.Output;
+            // Time each layer as the step runs it: a deferred layer stops at Z and the map, and a
+            // layer after one reads through that map (the producer stays deferred meanwhile).
+            var source = l.InputSource;
+            bool deferred = l.OutputDeferred;
+            var y = l.OutputShape.ToArray();
             long macs = (long)y[0] * y[1] * y[2] * y[3] * l.Kernel * l.Kernel * (l.Kind == ConvKind.Depthwise ? 1 : l.InChannels);
-            double fwd = Time(reps, () => l.Forward(input, training: true));
+            double fwd = Time(reps, () =>
+            {
+                if (source != null && deferred) l.ForwardDeferred(source, training: true);
+                else if (source != null) l.Forward(source, training: true);
+                else if (deferred) l.ForwardDeferred(input, training: true);
+                else l.Forward(input, training: true);
+            });
             dy.Reshape4(y[0], y[1], y[2], y[3]);
             // Backward may overwrite dY, so every repetition restores it from a copy; the copy's
             // own time is measured alone and subtracted.
@@ -59,17 +69,17 @@ public static class StepProfile
             }) - restore;
             kinds.TryGetValue(kind, out var acc);
             kinds[kind] = (acc.Fwd + fwd, acc.Bwd + bwd, acc.Macs + macs);
-            // The batch norm (+ReLU6) part alone, on the same shapes.
+            // The batch norm (+ReLU6) part alone, on the same shapes (statistics only when deferred).
             int p = y[0] * y[1] * y[2], c = y[3];
             var z = new float[p * c]; var yy = new float[p * c]; var g = new float[p * c];
             for (int i = 0; i < z.Length; i++) { z[i] = (float)rng.NextGaussian(); g[i] = 1e-3f * (i % 5); }
             var ss = new float[2 * c]; var st = new float[c]; var st2 = new float[c]; var rm = new float[c]; var rv = new float[c]; var gam = new float[c]; var bet = new float[c];
             Array.Fill(gam, 1f);
-            double bnF = Time(reps, () => Dnas.Engine.Kernels.BatchNorm.ForwardTrain(z, yy, p, c, gam, bet, st, st2, rm, rv, 0.1f, 1e-5f, l.Relu6, ss));
+            double bnF = Time(reps, () => Dnas.Engine.Kernels.BatchNorm.ForwardTrain(z, deferred ? Span<float>.Empty : yy, p, c, gam, bet, st, st2, rm, rv, 0.1f, 1e-5f, l.Relu6, ss));
             double bnB = Time(reps, () => Dnas.Engine.Kernels.BatchNorm.Backward(g, z, ss, g, p, c, gam, st, st2, rm, rv, l.Relu6));
             if (perLayer)
                 output.WriteLine(FormattableString.Invariant(
-                    $"{{\"layer\":{li},\"kind\":\"{kind}\",\"in\":\"{input}\",\"out\":\"{y}\",\"k\":{l.Kernel},\"s\":{l.Stride},\"fwd_ms\":{fwd * 1e3:F3},\"bwd_ms\":{bwd * 1e3:F3},\"bn_fwd_ms\":{bnF * 1e3:F3},\"bn_bwd_ms\":{bnB * 1e3:F3}}}"));
+                    $"{{\"layer\":{li},\"kind\":\"{kind}\",\"in\":\"{input}\",\"out\":\"Tensor[{string.Join(",", y)}]\",\"k\":{l.Kernel},\"s\":{l.Stride},\"fwd_ms\":{fwd * 1e3:F3},\"bwd_ms\":{bwd * 1e3:F3},\"bn_fwd_ms\":{bnF * 1e3:F3},\"bn_bwd_ms\":{bnB * 1e3:F3}}}"));
             bn.TryGetValue(kind, out var b);
             bn[kind] = (b.Fwd + bnF, b.Bwd + bnB);
         }

@@ -162,4 +162,37 @@ public sealed class GemmTests
         Assert.Throws<ShapeMismatchException>(() => Gemm.MatMulNN(a, b.AsSpan(0, 5), new float[4], 2, 2, 3));
         Assert.Throws<ShapeMismatchException>(() => Gemm.MatMulTN(a.AsSpan(0, 5), b, new float[4], 2, 2, 3));
     }
+    /// <summary>NT with A read through a batch-norm map equals mapping A first, bit for bit, on
+    /// every ISA path and 1-3 threads: K up to one chunk, K split into chunks (385, 960), row tails.</summary>
+    [Theory]
+    [InlineData(1, 8, 16, true)]
+    [InlineData(73, 17, 33, false)]
+    [InlineData(1153, 24, 144, true)]
+    [InlineData(300, 40, 385, true)]
+    [InlineData(517, 160, 960, false)]
+    public void MappedANtEqualsMappingFirst(int m, int n, int k, bool relu6)
+    {
+        var rng = new Random(m * 31 + k);
+        var a = Random(rng, m * k); var b = Random(rng, n * k);
+        var map = Random(rng, 2 * k);
+        for (int j = 0; j < m * k; j++) a[j] *= 4f; // enough spread to hit both ReLU6 bounds
+        var mapped = new float[m * k];
+        BatchNorm.ApplyMap(a, mapped, m, k, map, relu6);
+        int threads = Workers.Threads;
+        foreach (int isa in Isas)
+            foreach (int t in new[] { 1, 2, 3 })
+            {
+                SimdIsa.Force = isa;
+                Workers.Threads = t;
+                try
+                {
+                    var cRef = new float[m * n]; var cMap = Enumerable.Repeat(float.NaN, m * n).ToArray();
+                    Gemm.MatMulNT(mapped, b, cRef, m, n, k);
+                    Gemm.MatMulNT(a, b, cMap, m, n, k, map, relu6);
+                    Assert.Equal(cRef, cMap);
+                }
+                finally { SimdIsa.Force = 0; Workers.Threads = threads; }
+            }
+        Assert.Throws<ShapeMismatchException>(() => Gemm.MatMulNT(a, b, new float[m * n], m, n, k, map.AsSpan(1), relu6));
+    }
 }

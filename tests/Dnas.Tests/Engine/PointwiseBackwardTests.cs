@@ -46,3 +46,42 @@ public class PointwiseBackwardTests
         Close("dX", dxRef, dx, 1e-3);
     }
 }
+
+/// <summary>The fused 1x1 backward reading a deferred input. It sets the thread count, so it runs
+/// in the isolated collection (no determinism test sees the switch).</summary>
+[Collection(IsolatedCollection.Name)]
+public class PointwiseBackwardMappedTests
+{
+    /// <summary>x read through a batch-norm map (a deferred output, mapped block by block) gives
+    /// the bits of mapping x first, with 1, 2 and 3 threads.</summary>
+    [Theory]
+    [InlineData(1000, 48, 8, true)]
+    [InlineData(5000, 7, 33, false)]
+    [InlineData(9000, 24, 144, true)]
+    public void MappedInputEqualsMappingFirst(int p, int o, int i, bool mapRelu6)
+    {
+        var z = RandomFloats(p * o, 1, -2f, 4f); var xIn = RandomFloats(p * i, 2, -2f, 4f); var w = RandomFloats(o * i, 3);
+        var dy = RandomFloats(p * o, 4); var gamma = RandomFloats(o, 5, 0.5f, 1.5f); var beta = RandomFloats(o, 6);
+        var map = RandomFloats(2 * i, 7, -1.5f, 1.5f);
+        var mean = new float[o]; var inv = new float[o]; var ss = new float[2 * o]; var coef = new float[3 * o];
+        BatchNorm.ForwardTrain(z, new float[p * o], p, o, gamma, beta, mean, inv, new float[o], new float[o], 0.1f, 1e-5f, true, ss);
+        BatchNorm.BackwardCoefficients(dy, z, ss, p, o, gamma, mean, inv, new float[o], new float[o], true, coef);
+        var x = new float[p * i];
+        BatchNorm.ApplyMap(xIn, x, p, i, map, mapRelu6);
+        int threads = Workers.Threads;
+        foreach (int t in new[] { 1, 2, 3 })
+        {
+            Workers.Threads = t;
+            try
+            {
+                var dwRef = new float[o * i]; var dxRef = new float[p * i];
+                PointwiseBackward.Run(dy, z, ss, mean, coef, true, x, w, dwRef, dxRef, p, o, i);
+                var dwMap = new float[o * i]; var dxMap = new float[p * i];
+                PointwiseBackward.Run(dy, z, ss, mean, coef, true, xIn, w, dwMap, dxMap, p, o, i, map, mapRelu6);
+                Assert.Equal(dwRef, dwMap);
+                Assert.Equal(dxRef, dxMap);
+            }
+            finally { Workers.Threads = threads; }
+        }
+    }
+}

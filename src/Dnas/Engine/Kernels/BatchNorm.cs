@@ -24,7 +24,7 @@ public static unsafe class BatchNorm
         Span<float> runningMean, Span<float> runningVar, float momentum, float eps, bool relu6, Span<float> scaleShift)
     {
         Shape.Require("BatchNorm scaleShift", scaleShift.Length, 2L * c);
-        Check(x.Length, y.Length, p, c);
+        Check(x.Length, y.IsEmpty ? x.Length : y.Length, p, c);
         int parts = Math.Min(Workers.Threads, Math.Max(1, p / 64));
         var partial = Partials(parts * 2 * c);
         // Shifted one-pass statistics: sums of (x − K) and (x − K)² with K = the first row,
@@ -55,15 +55,23 @@ public static unsafe class BatchNorm
             coef[c + ch] = beta[ch] - mean[ch] * a;
         }
         coef.AsSpan(0, 2 * c).CopyTo(scaleShift);
-        Affine(x, y, p, c, coef, relu6);
+        if (!y.IsEmpty) Affine(x, y, p, c, coef, relu6);
     }
 
     /// <summary>x [P,C] -> y [P,C] with the running statistics (evaluation mode).</summary>
     public static void ForwardInference(ReadOnlySpan<float> x, Span<float> y, int p, int c,
         ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar,
-        float eps, bool relu6)
+        float eps, bool relu6) => ForwardInference(x, y, p, c, gamma, beta, runningMean, runningVar, eps, relu6, default);
+
+    /// <summary>As above, also writing the affine map [a(C), b(C)] to <paramref name="scaleShift"/>
+    /// when it is not empty; with an empty <paramref name="y"/> only the map is produced (the
+    /// layer that reads x applies it, see <see cref="AffineRows"/>).</summary>
+    public static void ForwardInference(ReadOnlySpan<float> x, Span<float> y, int p, int c,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> runningMean, ReadOnlySpan<float> runningVar,
+        float eps, bool relu6, Span<float> scaleShift)
     {
-        Check(x.Length, y.Length, p, c);
+        Check(x.Length, y.IsEmpty ? x.Length : y.Length, p, c);
+        if (!scaleShift.IsEmpty) Shape.Require("BatchNorm scaleShift", scaleShift.Length, 2L * c);
         var coef = Coefficients(2 * c);
         for (int ch = 0; ch < c; ch++)
         {
@@ -71,7 +79,8 @@ public static unsafe class BatchNorm
             coef[ch] = a;
             coef[c + ch] = beta[ch] - runningMean[ch] * a;
         }
-        Affine(x, y, p, c, coef, relu6);
+        if (!scaleShift.IsEmpty) coef.AsSpan(0, 2 * c).CopyTo(scaleShift);
+        if (!y.IsEmpty) Affine(x, y, p, c, coef, relu6);
     }
 
     /// <summary>dy, x [P,C] -> dx [P,C], dGamma, dBeta [C] (overwritten). With
@@ -137,9 +146,29 @@ public static unsafe class BatchNorm
     {
         fixed (float* px = x, py = y, pc = coef)
         {
-            Workers.For(p, new AffineOp { X = px, Y = py, C = c, Coef = pc, Relu6 = relu6 }, 256);
+            Workers.For(p, new AffineOp { X = px, Y = py, C = c, XStride = c, YStride = c, Scale = pc, Shift = pc + c, Relu6 = relu6 }, 256);
         }
     }
+
+    /// <summary>y [P,C] = the map [a(C), b(C)] applied to x [P,C] (clamped to [0, 6] with <paramref name="relu6"/>):
+    /// writes a deferred batch-norm output after all.</summary>
+    public static void ApplyMap(ReadOnlySpan<float> x, Span<float> y, int p, int c, ReadOnlySpan<float> scaleShift, bool relu6)
+    {
+        Check(x.Length, y.Length, p, c);
+        Shape.Require("BatchNorm scaleShift", scaleShift.Length, 2L * c);
+        fixed (float* px = x, py = y, pm = scaleShift)
+        {
+            Workers.For(p, new AffineOp { X = px, Y = py, C = c, XStride = c, YStride = c, Scale = pm, Shift = pm + c, Relu6 = relu6 }, 256);
+        }
+    }
+
+    /// <summary>The forward's output map applied by the layer that reads it, on the calling thread:
+    /// y[r, j] = a[j]·x[r, j] + b[j] (then clamped to [0, 6] with <paramref name="relu6"/>) for
+    /// <paramref name="rows"/> rows of <paramref name="c"/> channels, rows <paramref name="xStride"/>
+    /// and <paramref name="yStride"/> floats apart. The same fused multiply-add as the forward's own
+    /// pass, so a deferred output reads bit-identical to a written one.</summary>
+    internal static void AffineRows(float* x, nint xStride, float* y, nint yStride, int rows, int c, float* scale, float* shift, bool relu6) =>
+        new AffineOp { X = x, Y = y, C = c, XStride = xStride, YStride = yStride, Scale = scale, Shift = shift, Relu6 = relu6 }.Run(0, rows);
 
     private static void Check(int xLen, int yLen, int p, int c)
     {
@@ -204,17 +233,18 @@ public static unsafe class BatchNorm
 
     private struct AffineOp : IRangeOp
     {
-        public float* X, Y, Coef;
+        public float* X, Y, Scale, Shift;
+        public nint XStride, YStride;
         public int C;
         public bool Relu6;
 
         public void Run(int start, int end)
         {
             int c = C;
-            float* a = Coef, b = Coef + c;
+            float* a = Scale, b = Shift;
             for (int r = start; r < end; r++)
             {
-                float* x = X + (long)r * c, y = Y + (long)r * c;
+                float* x = X + r * XStride, y = Y + r * YStride;
                 int ch = 0;
                 if (Vector512.IsHardwareAccelerated)
                     for (; ch + 16 <= c; ch += 16)

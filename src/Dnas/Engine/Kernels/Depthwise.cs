@@ -15,16 +15,24 @@ public static partial class Depthwise
     private const int WorkPerPart = 1 << 16;
 
     // x [N,H,W,C], w [K,K,C] -> y [N,OH,OW,C]
-    public static unsafe void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y, int n, int h, int wd, int c, int k, int stride)
+    public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y, int n, int h, int wd, int c, int k, int stride) =>
+        Forward(x, w, y, n, h, wd, c, k, stride, default, false);
+
+    /// <summary>As above with the input read through a batch-norm map <paramref name="xMap"/> = [a(C), b(C)]:
+    /// x is the producer's pre-norm output and the convolution sees a·x + b (clamped to [0, 6] with
+    /// <paramref name="xRelu6"/>). An empty map reads x as it is.</summary>
+    public static unsafe void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y, int n, int h, int wd, int c, int k, int stride,
+        ReadOnlySpan<float> xMap, bool xRelu6)
     {
         var g = new Geometry(n, h, wd, c, k, stride);
         Shape.Require("depthwise forward input", x.Length, g.InputSize);
         Shape.Require("depthwise forward weights", w.Length, g.WeightSize);
         Shape.Require("depthwise forward output", y.Length, g.OutputSize);
+        if (!xMap.IsEmpty) Shape.Require("depthwise forward input map", xMap.Length, 2L * c);
         if (g.OutputSize == 0) return;
-        fixed (float* px = x, pw = w, py = y)
+        fixed (float* px = x, pw = w, py = y, pm = xMap)
         {
-            var op = new ForwardOp { G = g, X = px, W = pw, Y = py, Lanes = LanesFor(c) };
+            var op = new ForwardOp { G = g, X = px, W = pw, Y = py, Lanes = LanesFor(c), Map = new InputMap(xMap.IsEmpty ? null : pm, xRelu6) };
             int rows = n * g.Oh;
             Workers.For(rows, in op, MinRows((long)g.Ow * c * k * k));
         }
@@ -62,8 +70,29 @@ public static partial class Depthwise
         public Geometry G;
         public float* X, W, Y;
         public int Lanes;
+        public InputMap Map;
 
         public readonly void Run(int start, int end)
+        {
+            if (Map.IsIdentity)
+            {
+                Rows(start, end);
+                return;
+            }
+            fixed (float* stage = Stage(in G))
+            {
+                int band = StagedBand(in G);
+                var staged = this;
+                for (int r0 = start, r1; r0 < end; r0 = r1)
+                {
+                    r1 = BandEnd(in G, r0, band, end);
+                    staged.X = StageInput(in G, X, in Map, r0, r1, stage);
+                    staged.Rows(r0, r1);
+                }
+            }
+        }
+
+        private readonly void Rows(int start, int end)
         {
             switch (Lanes)
             {

@@ -26,9 +26,10 @@ public static partial class Depthwise
     /// <param name="coef">[3C] from <see cref="BatchNorm.BackwardCoefficients"/>.</param>
     /// <param name="dw">[K,K,C] weight gradient, overwritten.</param>
     /// <param name="dx">[N,H,W,C] input gradient, overwritten; empty to skip it.</param>
+    /// <param name="xMap">Empty, or the batch-norm map [a(C), b(C)] x is read through (see the mapped <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, int, int, int, ReadOnlySpan{float}, bool)"/>).</param>
     public static unsafe void BackwardFused(Span<float> dy, ReadOnlySpan<float> z, ReadOnlySpan<float> scaleShift, ReadOnlySpan<float> mean,
         ReadOnlySpan<float> coef, bool relu6, ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> dw, Span<float> dx,
-        int n, int h, int wd, int c, int k, int stride)
+        int n, int h, int wd, int c, int k, int stride, ReadOnlySpan<float> xMap = default, bool xRelu6 = false)
     {
         var g = new Geometry(n, h, wd, c, k, stride);
         Shape.Require("depthwise fused backward dy", dy.Length, g.OutputSize);
@@ -40,6 +41,7 @@ public static partial class Depthwise
         Shape.Require("depthwise fused backward weights", w.Length, g.WeightSize);
         Shape.Require("depthwise fused backward dw", dw.Length, g.WeightSize);
         if (!dx.IsEmpty) Shape.Require("depthwise fused backward dx", dx.Length, g.InputSize);
+        if (!xMap.IsEmpty) Shape.Require("depthwise fused backward input map", xMap.Length, 2L * c);
         int kkc = k * k * c;
         if (g.OutputSize == 0)
         {
@@ -50,7 +52,7 @@ public static partial class Depthwise
         int rows = n * g.Oh;
         int parts = Math.Min(Workers.Threads, Math.Max(1, rows / MinRows((long)g.Ow * c * k * k))); // as BackwardWeight
         float[] scratch = Scratch((long)(parts - 1) * kkc);
-        fixed (float* pdy = dy, pz = z, pss = scaleShift, pm = mean, pc = coef, px = x, pw = w, pdw = dw, pdx = dx, ps = scratch)
+        fixed (float* pdy = dy, pz = z, pss = scaleShift, pm = mean, pc = coef, px = x, pw = w, pdw = dw, pdx = dx, ps = scratch, pxm = xMap)
         {
             var op = new FusedBackwardOp
             {
@@ -58,6 +60,7 @@ public static partial class Depthwise
                 Input = new BackwardInputOp { G = g, Dy = pdy, W = pw, Dx = dx.IsEmpty ? null : pdx, Lanes = LanesFor(c) },
                 Z = pz, ScaleShift = pss, Mean = pm, Coef = pc, Relu6 = relu6,
                 Band = Math.Max(1, BandFloats / Math.Max(1, g.Ow * c)),
+                Map = new InputMap(xMap.IsEmpty ? null : pxm, xRelu6),
             };
             Workers.For(parts, in op, 1);
             for (int p = 1; p < parts; p++)
@@ -79,6 +82,7 @@ public static partial class Depthwise
         public float* Z, ScaleShift, Mean, Coef;
         public bool Relu6;
         public int Band;
+        public InputMap Map;
 
         private readonly int OutputRow(int part) => (int)((long)Weight.Rows * part / Weight.Parts);
 
@@ -125,26 +129,42 @@ public static partial class Depthwise
 
         public readonly void Run(int start, int end)
         {
+            if (Map.IsIdentity)
+            {
+                Parts(start, end, null);
+                return;
+            }
+            fixed (float* stage = Stage(in Weight.G)) Parts(start, end, stage);
+        }
+
+        // Bands are the same rows with or without an input map, except that mapped bands also stop
+        // at image ends and at the stage size. Band edges do not change any result: the weight
+        // gradient is added row by row and every dZ and dX row is computed on its own.
+        private readonly void Parts(int start, int end, float* stage)
+        {
             Geometry g = Weight.G;
             int kkc = g.K * g.K * g.C;
             nint rowFloats = (nint)g.Ow * g.C;
+            int band = stage == null ? Band : Math.Min(Band, StagedBand(in g));
+            var weight = Weight;
             for (int p = start; p < end; p++)
             {
                 float* acc = p == 0 ? Weight.Dw : Weight.Partials + (nint)(p - 1) * kkc;
                 new Span<float>(acc, kkc).Clear();
                 int r0 = OutputRow(p), r1 = OutputRow(p + 1);
                 int next = OwnedInputStart(p), last = OwnedInputEnd(p);
-                for (int b0 = r0; b0 < r1; b0 += Band)
+                for (int b0 = r0, b1; b0 < r1; b0 = b1)
                 {
-                    int b1 = Math.Min(r1, b0 + Band);
+                    b1 = stage == null ? Math.Min(r1, b0 + band) : BandEnd(in g, b0, band, r1);
                     float* dz = Weight.Dy + b0 * rowFloats;
                     BatchNorm.ApplyGradientRows(Weight.Dy, Z, ScaleShift, Mean, Coef, dz, b0 * g.Ow, b1 * g.Ow, g.C, Relu6);
+                    if (stage != null) weight.X = StageInput(in g, Weight.X, in Map, b0, b1, stage);
                     switch (Weight.Lanes)
                     {
-                        case 16: BackwardWeightRows<Lanes512, Vector512<float>>(in Weight, acc, b0, b1); break;
-                        case 8: BackwardWeightRows<Lanes256, Vector256<float>>(in Weight, acc, b0, b1); break;
-                        case 4: BackwardWeightRows<Lanes128, Vector128<float>>(in Weight, acc, b0, b1); break;
-                        default: BackwardWeightRows<Lanes1, float>(in Weight, acc, b0, b1); break;
+                        case 16: BackwardWeightRows<Lanes512, Vector512<float>>(in weight, acc, b0, b1); break;
+                        case 8: BackwardWeightRows<Lanes256, Vector256<float>>(in weight, acc, b0, b1); break;
+                        case 4: BackwardWeightRows<Lanes128, Vector128<float>>(in weight, acc, b0, b1); break;
+                        default: BackwardWeightRows<Lanes1, float>(in weight, acc, b0, b1); break;
                     }
                     if (Input.Dx == null) continue;
                     int from = next;

@@ -18,6 +18,25 @@ public static unsafe class Gemm
             Rows(pa, pb, pc, m, n, k, accumulate, transposedB: true);
     }
 
+    /// <summary>C[M,N] = map(A)[M,K] · B[N,K]ᵀ where map(A) = scale·A + shift per column of A, clamped
+    /// to [0, 6] with <paramref name="aRelu6"/>, and <paramref name="aMap"/> = [scale(K), shift(K)]:
+    /// a 1x1 conv reading a batch-norm output its producer left as the pre-norm values.
+    /// Bit-identical to mapping A first and calling <see cref="MatMulNT(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/>.</summary>
+    public static void MatMulNT(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, ReadOnlySpan<float> aMap, bool aRelu6)
+    {
+        Shape.Require("MatMulNT A map", aMap.Length, 2L * k);
+        if (Trivial("MatMulNT", a, b, c, m, n, k, accumulate: false)) return;
+        fixed (float* pa = a, pb = b, pc = c, pm = aMap)
+        {
+            switch (SimdIsa.Current)
+            {
+                case SimdIsa.V512: GemmRows.Run<Simd512, Vector512<float>>(pa, pb, pc, m, n, k, false, true, pm, aRelu6); break;
+                case SimdIsa.V256: GemmRows.Run<Simd256, Vector256<float>>(pa, pb, pc, m, n, k, false, true, pm, aRelu6); break;
+                default: GemmRows.Run<SimdScalar, float>(pa, pb, pc, m, n, k, false, true, pm, aRelu6); break;
+            }
+        }
+    }
+
     /// <summary>C[M,N] (+)= A[M,K] · B[K,N]  (1x1 conv input gradient dX = dY · W).</summary>
     public static void MatMulNN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate = false)
     {

@@ -47,18 +47,22 @@ internal readonly struct PanelPlan
 internal static unsafe class GemmPacking
 {
     /// <summary>Independent scratch buffers a thread may hold at the same time.</summary>
-    public enum Slot { PackedB, PackedA, Partials }
+    public enum Slot { PackedB, PackedA, Partials, MappedA }
 
     [ThreadStatic] private static float[]? _packedB;
     [ThreadStatic] private static float[]? _packedA;
     [ThreadStatic] private static float[]? _partials;
+    [ThreadStatic] private static float[]? _mappedA;
 
     /// <summary>A grow-only, pinned, 64-byte-aligned buffer of at least <paramref name="floats"/>
     /// floats, private to the calling thread (concurrent callers never share it). Valid until the
     /// calling thread's next request for the same slot.</summary>
     public static float* Scratch(Slot slot, long floats)
     {
-        ref float[]? s = ref slot == Slot.PackedB ? ref _packedB : ref slot == Slot.PackedA ? ref _packedA : ref _partials;
+        ref float[]? s = ref slot == Slot.PackedB ? ref _packedB
+            : ref slot == Slot.PackedA ? ref _packedA
+            : ref slot == Slot.MappedA ? ref _mappedA
+            : ref _partials;
         long need = floats + 16; // room to align to 64 bytes
         if (s == null || s.Length < need)
         {

@@ -23,9 +23,12 @@ public static unsafe class PointwiseBackward
 
     /// <summary>dy, z [P,O], the forward's BN scale/shift [2·O] (for the ReLU6 mask) with the BN coefficients from <see cref="BatchNorm.BackwardCoefficients"/>;
     /// x [P,I], w [O,I] -> dW [O,I] accumulated (+=), dX [P,I] written when not empty.</summary>
+    /// <param name="xMap">Empty, or the batch-norm map [a(I), b(I)] x is read through (x is then the
+    /// producer's pre-norm output; see <see cref="Gemm.MatMulNT(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, ReadOnlySpan{float}, bool)"/>).
+    /// Each block of x is mapped into the thread's scratch before dW reads it.</param>
     public static void Run(ReadOnlySpan<float> dy, ReadOnlySpan<float> z, ReadOnlySpan<float> scaleShift, ReadOnlySpan<float> mean,
         ReadOnlySpan<float> coef, bool relu6, ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> dW, Span<float> dx,
-        int p, int outChannels, int inChannels)
+        int p, int outChannels, int inChannels, ReadOnlySpan<float> xMap = default, bool xRelu6 = false)
     {
         int o = outChannels, i = inChannels;
         Shape.Require("PointwiseBackward dy", dy.Length, (long)p * o);
@@ -34,16 +37,18 @@ public static unsafe class PointwiseBackward
         Shape.Require("PointwiseBackward w", w.Length, (long)o * i);
         Shape.Require("PointwiseBackward dW", dW.Length, (long)o * i);
         if (!dx.IsEmpty) Shape.Require("PointwiseBackward dx", dx.Length, (long)p * i);
+        if (!xMap.IsEmpty) Shape.Require("PointwiseBackward x map", xMap.Length, 2L * i);
         int rows = Math.Clamp(BlockFloats / o, 8, 512);
         int parts = Math.Min(Workers.Threads, Math.Max(1, p / rows));
-        long perPart = (long)rows * o + (long)o * i;
+        long perPart = (long)rows * o + (long)o * i + (xMap.IsEmpty ? 0 : (long)rows * i);
         if (_scratch == null || _scratch.Length < parts * perPart) _scratch = new float[parts * perPart];
-        fixed (float* pdy = dy, pz = z, py = scaleShift, pm = mean, pc = coef, px = x, pw = w, pdw = dW, pdx = dx, ps = _scratch)
+        fixed (float* pdy = dy, pz = z, py = scaleShift, pm = mean, pc = coef, px = x, pw = w, pdw = dW, pdx = dx, ps = _scratch, pxm = xMap)
         {
             Workers.For(parts, new Op
             {
                 Dy = pdy, Z = pz, Y = py, Mean = pm, Coef = pc, Relu6 = relu6, X = px, W = pw, Dx = dx.IsEmpty ? null : pdx,
                 Scratch = ps, PerPart = perPart, Parts = parts, P = p, O = o, I = i, Rows = rows,
+                XMap = xMap.IsEmpty ? null : pxm, XRelu6 = xRelu6,
             });
             // Fixed-order reduction of the per-part weight gradients.
             for (int part = 0; part < parts; part++)
@@ -56,10 +61,10 @@ public static unsafe class PointwiseBackward
 
     private struct Op : IRangeOp
     {
-        public float* Dy, Z, Y, Mean, Coef, X, W, Dx, Scratch;
+        public float* Dy, Z, Y, Mean, Coef, X, W, Dx, Scratch, XMap;
         public long PerPart;
         public int Parts, P, O, I, Rows;
-        public bool Relu6;
+        public bool Relu6, XRelu6;
 
         public void Run(int start, int end)
         {
@@ -68,14 +73,21 @@ public static unsafe class PointwiseBackward
                 int r0 = (int)((long)P * part / Parts), r1 = (int)((long)P * (part + 1) / Parts);
                 float* dz = Scratch + part * PerPart;
                 float* dw = dz + (long)Rows * O;
+                float* xs = XMap == null ? null : dw + (long)O * I;
                 new Span<float>(dw, O * I).Clear();
                 for (int b = r0; b < r1; b += Rows)
                 {
                     int n = Math.Min(Rows, r1 - b);
                     BatchNorm.ApplyGradientRows(Dy, Z, Y, Mean, Coef, dz, b, b + n, O, Relu6);
                     var dzRows = new ReadOnlySpan<float>(dz, n * O);
+                    float* xb = X + (long)b * I;
+                    if (xs != null)
+                    {
+                        BatchNorm.AffineRows(xb, I, xs, I, n, I, XMap, XMap + I, XRelu6);
+                        xb = xs;
+                    }
                     // dW[O,I] += dZᵀ[O,n] · X[n,I]   (nested: runs on this thread)
-                    Gemm.MatMulTN(dzRows, new ReadOnlySpan<float>(X + (long)b * I, n * I), new Span<float>(dw, O * I), O, I, n, accumulate: true);
+                    Gemm.MatMulTN(dzRows, new ReadOnlySpan<float>(xb, n * I), new Span<float>(dw, O * I), O, I, n, accumulate: true);
                     // dX[n,I] = dZ[n,O] · W[O,I]
                     if (Dx != null)
                         Gemm.MatMulNN(dzRows, new ReadOnlySpan<float>(W, O * I), new Span<float>(Dx + (long)b * I, n * I), n, I, O);

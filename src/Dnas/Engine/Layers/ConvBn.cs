@@ -14,7 +14,13 @@ public enum ConvKind
 
 /// <summary>Convolution (no bias) + batch norm + optional ReLU6: the unit MobileNetV2 is made of.
 /// Keeps what backward needs: the input (by reference), the pre-norm output Z, the output Y,
-/// the batch statistics. Buffers are reused across steps.</summary>
+/// the batch statistics. Buffers are reused across steps.
+///
+/// Inside a block the output Y = clamp(a·Z + b) need not be written at all: a deferred forward
+/// (<see cref="ForwardDeferred(Tensor, bool)"/>) stops at Z and the per-channel map (a, b), and
+/// the next layer, run with <see cref="Forward(ConvBn, bool)"/>, applies the map as it reads Z
+/// in cache-sized blocks, forward and backward. That saves a write and a read of the layer's
+/// largest tensor per step (and its memory); the values are bit-identical to writing Y.</summary>
 public sealed class ConvBn
 {
     public const float BnMomentum = 0.1f, BnEps = 1e-5f;
@@ -39,7 +45,8 @@ public sealed class ConvBn
     private readonly float[] _mean, _invStd, _dGamma, _dBeta, _dWeight, _coef, _scaleShift;
     private readonly Tensor _z, _y, _cols;
     private Tensor? _x;
-    private bool _trained;
+    private ConvBn? _source; // the deferred producer _x is the Z of, read through its map
+    private bool _trained, _pending; // _pending: the last forward was deferred and Y is not written yet
 
     public ConvBn(string name, ConvKind kind, int inChannels, int outChannels, int kernel, int stride, bool relu6, ActivationBuffers? buffers = null)
     {
@@ -68,58 +75,119 @@ public sealed class ConvBn
 
     public IEnumerable<Parameter> Parameters() { yield return Weight; yield return Gamma; yield return Beta; }
 
-    /// <summary>The output of the last forward pass.</summary>
-    public Tensor Output => _y;
-    /// <summary>The input of the last forward pass (kept for backward).</summary>
+    /// <summary>The output of the last forward pass (written now if that pass was deferred).</summary>
+    public Tensor Output
+    {
+        get
+        {
+            if (_pending)
+            {
+                _y.Reshape4(_z[0], _z[1], _z[2], _z[3]);
+                BatchNorm.ApplyMap(_z.Span, _y.Span, _z[0] * _z[1] * _z[2], OutChannels, _scaleShift, Relu6);
+                _pending = false;
+            }
+            return _y;
+        }
+    }
+
+    /// <summary>The shape of the last forward's output, without writing a deferred one.</summary>
+    public ReadOnlySpan<int> OutputShape => _z.Shape;
+
+    /// <summary>True when the last forward was deferred and its output is not written yet.</summary>
+    public bool OutputDeferred => _pending;
+
+    /// <summary>The input of the last forward pass (kept for backward); the producer's Z when
+    /// that pass read a deferred output.</summary>
     internal Tensor? Input => _x;
+
+    /// <summary>The deferred layer the last forward read through its map, if any.</summary>
+    internal ConvBn? InputSource => _source;
 
     // x [N,H,W,I] -> Y [N,OH,OW,O]
     public Tensor Forward(Tensor x, bool training)
+    {
+        Run(x, null, training, defer: false);
+        return _y;
+    }
+
+    /// <summary>Forward from another layer's output, reading it through its batch-norm map when
+    /// that layer's forward was deferred. Returns Y.</summary>
+    public Tensor Forward(ConvBn producer, bool training)
+    {
+        RunFrom(producer, training, defer: false);
+        return _y;
+    }
+
+    /// <summary>Forward that stops at Z and the batch-norm map; the next layer must read this
+    /// layer with <see cref="Forward(ConvBn, bool)"/> or <see cref="ForwardDeferred(ConvBn, bool)"/>
+    /// (or <see cref="Output"/>, which writes Y then).</summary>
+    public void ForwardDeferred(Tensor x, bool training) => Run(x, null, training, defer: true);
+
+    /// <summary><see cref="ForwardDeferred(Tensor, bool)"/> reading <paramref name="producer"/>'s output.</summary>
+    public void ForwardDeferred(ConvBn producer, bool training) => RunFrom(producer, training, defer: true);
+
+    private void RunFrom(ConvBn producer, bool training, bool defer)
+    {
+        // Only the depthwise and 1x1 kernels read through a map; the stem's im2col reads Y.
+        bool mapped = producer._pending && (Kind == ConvKind.Depthwise || (Kind == ConvKind.Pointwise && Stride == 1));
+        if (mapped) Run(producer._z, producer, training, defer);
+        else Run(producer.Output, null, training, defer);
+    }
+
+    private void Run(Tensor x, ConvBn? source, bool training, bool defer)
     {
         if (x.Rank != 4 || x[3] != InChannels)
             throw new ShapeMismatchException($"{Weight.Name}: input must be [N,H,W,{InChannels}], got {x}");
         int n = x[0], h = x[1], w = x[2];
         int oh = Padding.SameOutput(h, Stride), ow = Padding.SameOutput(w, Stride);
         _z.Reshape4(n, oh, ow, OutChannels);
-        _y.Reshape4(n, oh, ow, OutChannels);
+        if (!defer) _y.Reshape4(n, oh, ow, OutChannels);
+        ReadOnlySpan<float> map = source != null ? source._scaleShift : default;
+        bool mapRelu6 = source?.Relu6 ?? false;
         switch (Kind)
         {
             case ConvKind.Pointwise when Stride == 1:
-                Gemm.MatMulNT(x.Span, Weight.Value, _z.Span, n * h * w, OutChannels, InChannels);
+                if (source != null) Gemm.MatMulNT(x.Span, Weight.Value, _z.Span, n * h * w, OutChannels, InChannels, map, mapRelu6);
+                else Gemm.MatMulNT(x.Span, Weight.Value, _z.Span, n * h * w, OutChannels, InChannels);
                 break;
             case ConvKind.Depthwise:
-                Depthwise.Forward(x.Span, Weight.Value, _z.Span, n, h, w, InChannels, Kernel, Stride);
+                Depthwise.Forward(x.Span, Weight.Value, _z.Span, n, h, w, InChannels, Kernel, Stride, map, mapRelu6);
                 break;
             default:
+                if (source != null) throw new InvalidOperationException($"{Weight.Name}: a {Kind} convolution cannot read a deferred output");
                 _cols.Reshape2(checked((int)Conv2d.ScratchSize(n, h, w, InChannels, Kernel, Stride)), 1);
                 Conv2d.Forward(x.Span, Weight.Value, _z.Span, _cols.Span, n, h, w, InChannels, OutChannels, Kernel, Stride);
                 break;
         }
         int p = n * oh * ow;
+        var y = defer ? default : _y.Span;
         if (training)
-            BatchNorm.ForwardTrain(_z.Span, _y.Span, p, OutChannels, Gamma.Value, Beta.Value, _mean, _invStd,
+            BatchNorm.ForwardTrain(_z.Span, y, p, OutChannels, Gamma.Value, Beta.Value, _mean, _invStd,
                 RunningMean, RunningVar, Momentum, BnEps, Relu6, _scaleShift);
         else
-            BatchNorm.ForwardInference(_z.Span, _y.Span, p, OutChannels, Gamma.Value, Beta.Value, RunningMean, RunningVar, BnEps, Relu6);
+            BatchNorm.ForwardInference(_z.Span, y, p, OutChannels, Gamma.Value, Beta.Value, RunningMean, RunningVar, BnEps, Relu6, _scaleShift);
         _x = x;
+        _source = source;
         _trained = training;
-        return _y;
+        _pending = defer;
     }
 
     /// <summary>True when <see cref="Backward"/> leaves dY intact for this layer's current shape
     /// (the fused 1x1 path); otherwise it overwrites dY with the gradient of Z.</summary>
     public bool PreservesOutputGradient =>
-        Kind == ConvKind.Pointwise && Stride == 1 && PointwiseBackward.Worthwhile(_y[0] * _y[1] * _y[2], OutChannels);
+        Kind == ConvKind.Pointwise && Stride == 1 && PointwiseBackward.Worthwhile(_z[0] * _z[1] * _z[2], OutChannels);
 
     /// <summary>Accumulates parameter gradients from dY. dY may be overwritten (with the
     /// gradient of Z). The input gradient goes to <paramref name="dx"/> when given.</summary>
     public void Backward(Tensor dy, Tensor? dx)
     {
         if (_x is null || !_trained) throw new InvalidOperationException($"{Weight.Name}: backward needs a training-mode forward first");
-        if (!dy.Shape.SequenceEqual(_y.Shape)) throw new ShapeMismatchException($"{Weight.Name} dY", _y.Shape, dy.Shape);
+        if (!dy.Shape.SequenceEqual(_z.Shape)) throw new ShapeMismatchException($"{Weight.Name} dY", _z.Shape, dy.Shape);
         var x = _x;
         int n = x[0], h = x[1], w = x[2];
-        int p = _y[0] * _y[1] * _y[2];
+        int p = _z[0] * _z[1] * _z[2];
+        ReadOnlySpan<float> map = _source != null ? _source._scaleShift : default;
+        bool mapRelu6 = _source?.Relu6 ?? false;
         if (dx != null) dx.Reshape4(n, h, w, InChannels);
         if (PreservesOutputGradient)
         {
@@ -128,7 +196,7 @@ public sealed class ConvBn
             Gamma.AccumulateGrad(_dGamma);
             Beta.AccumulateGrad(_dBeta);
             PointwiseBackward.Run(dy.Span, _z.Span, _scaleShift, _mean, _coef, Relu6, x.Span, Weight.Value, Weight.Grad,
-                dx != null ? dx.Span : default, p, OutChannels, InChannels);
+                dx != null ? dx.Span : default, p, OutChannels, InChannels, map, mapRelu6);
             return;
         }
         if (Kind == ConvKind.Depthwise)
@@ -138,10 +206,12 @@ public sealed class ConvBn
             Gamma.AccumulateGrad(_dGamma);
             Beta.AccumulateGrad(_dBeta);
             Depthwise.BackwardFused(dy.Span, _z.Span, _scaleShift, _mean, _coef, Relu6, x.Span, Weight.Value, _dWeight,
-                dx != null ? dx.Span : default, n, h, w, InChannels, Kernel, Stride);
+                dx != null ? dx.Span : default, n, h, w, InChannels, Kernel, Stride, map, mapRelu6);
             Weight.AccumulateGrad(_dWeight);
             return;
         }
+        // The remaining kernels read the input as it is: write the producer's deferred output (small layers only).
+        if (_source != null) x = _source.Output;
         BatchNorm.Backward(dy.Span, _z.Span, _scaleShift, dy.Span, p, OutChannels, Gamma.Value, _mean, _invStd, _dGamma, _dBeta, Relu6);
         Gamma.AccumulateGrad(_dGamma);
         Beta.AccumulateGrad(_dBeta);

@@ -31,9 +31,15 @@ public sealed class InvertedResidual
     // x [N,H,W,I] -> [N,OH,OW,O]
     public Tensor Forward(Tensor x, bool training)
     {
-        var h = Expand?.Forward(x, training) ?? x;
-        h = Dw.Forward(h, training);
-        h = Project.Forward(h, training);
+        // The expansion and depthwise outputs are never written: each next layer reads the
+        // pre-norm values through the batch-norm map (see ConvBn).
+        if (Expand != null)
+        {
+            Expand.ForwardDeferred(x, training);
+            Dw.ForwardDeferred(Expand, training);
+        }
+        else Dw.ForwardDeferred(x, training);
+        var h = Project.Forward(Dw, training);
         if (Residual)
         {
             _out.Reshape4(h[0], h[1], h[2], h[3]);
