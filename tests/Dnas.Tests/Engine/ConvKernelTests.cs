@@ -19,6 +19,37 @@ public class ConvKernelTests
         yield return new object[] { 1, 9, 11, 2, 5, 5, 2 };
     }
 
+    /// <summary>A stem layer large enough for the fused BN + weight-gradient sweep (dZ never
+    /// written) against the unfused kernels: BN backward, then the im2col weight gradient.</summary>
+    [Theory]
+    [InlineData(4, 130, 130, 3, 32, true)]
+    [InlineData(2, 200, 180, 1, 32, false)]
+    public void LargeStemBackwardMatchesUnfused(int n, int h, int w, int ci, int co, bool relu6)
+    {
+        const int k = 3, s = 2;
+        int oh = Padding.SameOutput(h, s), ow = Padding.SameOutput(w, s), p = n * oh * ow;
+        Assert.True(PointwiseBackward.Worthwhile(p, co)); // the shape takes the fused path
+        var x = new Tensor(RandomFloats(n * h * w * ci, 31), n, h, w, ci);
+        var layer = new Dnas.Engine.Layers.ConvBn("stem", Dnas.Engine.Layers.ConvKind.Full, ci, co, k, s, relu6);
+        RandomFloats(layer.Weight.Length, 32).CopyTo(layer.Weight.Value, 0);
+        RandomFloats(co, 33, 0.5f, 1.5f).CopyTo(layer.Gamma.Value, 0);
+        RandomFloats(co, 34).CopyTo(layer.Beta.Value, 0);
+        layer.Forward(x, training: true);
+        var dy = RandomFloats(p * co, 35);
+        layer.Backward(new Tensor((float[])dy.Clone(), n, oh, ow, co), null);
+
+        var cols = new float[Conv2d.ScratchSize(n, h, w, ci, k, s)]; var z = new float[p * co];
+        Conv2d.Forward(x.Span, layer.Weight.Value, z, cols, n, h, w, ci, co, k, s);
+        var mean = new float[co]; var inv = new float[co]; var ss = new float[2 * co];
+        BatchNorm.ForwardTrain(z, new float[p * co], p, co, layer.Gamma.Value, layer.Beta.Value, mean, inv, new float[co], new float[co], 0.1f, 1e-5f, relu6, ss);
+        var dg = new float[co]; var db = new float[co]; var dw = new float[layer.Weight.Length];
+        BatchNorm.Backward(dy, z, ss, dy, p, co, layer.Gamma.Value, mean, inv, dg, db, relu6);
+        Conv2d.BackwardWeight(dy, cols, dw, n, h, w, ci, co, k, s);
+        Assert.Equal(dg, layer.Gamma.Grad);
+        Assert.Equal(db, layer.Beta.Grad);
+        Close("stem dW", dw, layer.Weight.Grad, 1e-4);
+    }
+
     [Theory]
     [MemberData(nameof(StemSizes))]
     public void StemMatchesReference(int n, int h, int w, int ci, int co, int k, int s)

@@ -195,4 +195,37 @@ public sealed class GemmTests
             }
         Assert.Throws<ShapeMismatchException>(() => Gemm.MatMulNT(a, b, new float[m * n], m, n, k, map.AsSpan(1), relu6));
     }
+    /// <summary>TN with B read through a batch-norm map equals mapping B first, bit for bit, on
+    /// every ISA path and 1-3 threads, over several K blocks and a K split across threads.</summary>
+    [Theory]
+    [InlineData(8, 16, 1, true)]
+    [InlineData(17, 33, 700, false)]
+    [InlineData(24, 192, 2048, true)]
+    [InlineData(300, 7, 513, true)]
+    public void MappedBTnEqualsMappingFirst(int m, int n, int k, bool relu6)
+    {
+        var rng = new Random(m * 17 + n);
+        var a = Random(rng, k * m); var b = Random(rng, k * n);
+        var map = Random(rng, 2 * n);
+        for (int j = 0; j < k * n; j++) b[j] *= 4f;
+        var mapped = new float[k * n];
+        BatchNorm.ApplyMap(b, mapped, k, n, map, relu6);
+        var c0 = Random(rng, m * n);
+        int threads = Workers.Threads;
+        foreach (int isa in Isas)
+            foreach (int t in new[] { 1, 2, 3 })
+            {
+                SimdIsa.Force = isa;
+                Workers.Threads = t;
+                try
+                {
+                    var cRef = (float[])c0.Clone(); var cMap = (float[])c0.Clone();
+                    Gemm.MatMulTN(a, mapped, cRef, m, n, k, accumulate: true);
+                    Gemm.MatMulTN(a, b, cMap, m, n, k, accumulate: true, map, relu6);
+                    Assert.Equal(cRef, cMap);
+                }
+                finally { SimdIsa.Force = 0; Workers.Threads = threads; }
+            }
+        Assert.Throws<ShapeMismatchException>(() => Gemm.MatMulTN(a, b, new float[m * n], m, n, k, false, map.AsSpan(1), relu6));
+    }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Dnas.Engine.Kernels;
 
 /// <summary>General KxK convolution for the stem (3x3 stride 2 with 1 or 3 input channels):
@@ -53,13 +55,25 @@ public static class Conv2d
 
         public readonly void Run(int start, int end)
         {
-            int kk = K * K * Ci;
+            int kk = K * K * Ci, seg = K * Ci;
             for (int r = start; r < end; r++)
             {
                 int b = r / Oh, oy = r % Oh;
                 for (int ox = 0; ox < Ow; ox++)
                 {
                     float* dst = Cols + ((long)r * Ow + ox) * kk;
+                    int ix0 = ox * Stride - Pl;
+                    if (ix0 >= 0 && ix0 + K <= W)
+                    {
+                        // All K taps of the row inside the image: each kernel row is K·Ci contiguous floats.
+                        for (int ky = 0; ky < K; ky++, dst += seg)
+                        {
+                            int iy = oy * Stride - Pt + ky;
+                            if ((uint)iy < (uint)H) Copy(X + (((long)b * H + iy) * W + ix0) * Ci, dst, seg);
+                            else new Span<float>(dst, seg).Clear();
+                        }
+                        continue;
+                    }
                     for (int ky = 0; ky < K; ky++)
                     {
                         int iy = oy * Stride - Pt + ky;
@@ -77,6 +91,13 @@ public static class Conv2d
                     }
                 }
             }
+        }
+
+        private static void Copy(float* src, float* dst, int count)
+        {
+            int i = 0;
+            for (; i + 8 <= count; i += 8) Vector256.Store(Vector256.Load(src + i), dst + i);
+            for (; i < count; i++) dst[i] = src[i];
         }
     }
 

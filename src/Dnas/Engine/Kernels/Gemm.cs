@@ -60,6 +60,26 @@ public static unsafe class Gemm
         }
     }
 
+    /// <summary>C[M,N] (+)= A[K,M]ᵀ · map(B)[K,N], map(B) = scale·B + shift per column of B (clamped to
+    /// [0, 6] with <paramref name="bRelu6"/>), <paramref name="bMap"/> = [scale(N), shift(N)]: the
+    /// weight gradient of a 1x1 conv whose input is a deferred batch-norm output.
+    /// Bit-identical to mapping B first.</summary>
+    public static void MatMulTN(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate,
+        ReadOnlySpan<float> bMap, bool bRelu6)
+    {
+        Shape.Require("MatMulTN B map", bMap.Length, 2L * n);
+        if (Trivial("MatMulTN", a, b, c, m, n, k, accumulate)) return;
+        fixed (float* pa = a, pb = b, pc = c, pm = bMap)
+        {
+            switch (SimdIsa.Current)
+            {
+                case SimdIsa.V512: GemmTN.Run<Simd512, Vector512<float>>(pa, pb, pc, m, n, k, accumulate, pm, bRelu6); break;
+                case SimdIsa.V256: GemmTN.Run<Simd256, Vector256<float>>(pa, pb, pc, m, n, k, accumulate, pm, bRelu6); break;
+                default: GemmTN.Run<SimdScalar, float>(pa, pb, pc, m, n, k, accumulate, pm, bRelu6); break;
+            }
+        }
+    }
+
     private static void Rows(float* a, float* b, float* c, int m, int n, int k, bool accumulate, bool transposedB)
     {
         switch (SimdIsa.Current)

@@ -47,12 +47,13 @@ internal readonly struct PanelPlan
 internal static unsafe class GemmPacking
 {
     /// <summary>Independent scratch buffers a thread may hold at the same time.</summary>
-    public enum Slot { PackedB, PackedA, Partials, MappedA }
+    public enum Slot { PackedB, PackedA, Partials, MappedA, MappedB }
 
     [ThreadStatic] private static float[]? _packedB;
     [ThreadStatic] private static float[]? _packedA;
     [ThreadStatic] private static float[]? _partials;
     [ThreadStatic] private static float[]? _mappedA;
+    [ThreadStatic] private static float[]? _mappedB;
 
     /// <summary>A grow-only, pinned, 64-byte-aligned buffer of at least <paramref name="floats"/>
     /// floats, private to the calling thread (concurrent callers never share it). Valid until the
@@ -62,6 +63,7 @@ internal static unsafe class GemmPacking
         ref float[]? s = ref slot == Slot.PackedB ? ref _packedB
             : ref slot == Slot.PackedA ? ref _packedA
             : ref slot == Slot.MappedA ? ref _mappedA
+            : ref slot == Slot.MappedB ? ref _mappedB
             : ref _partials;
         long need = floats + 16; // room to align to 64 bytes
         if (s == null || s.Length < need)

@@ -28,7 +28,9 @@ internal static unsafe class GemmTN
     /// (stride M, e.g. 4 KB for M = 1024) would map to only a few L1/L2 sets.</summary>
     private const int Mc = 10 * GemmMicroKernels.RowAlign;
 
-    public static void Run<TS, TV>(float* a, float* b, float* c, int m, int n, int k, bool accumulate)
+    /// <param name="bMap">Null, or [scale(N), shift(N)]: B is read as clamp?(scale·B + shift) per column
+    /// (a deferred batch-norm output); each block of B is mapped into scratch before it is packed.</param>
+    public static void Run<TS, TV>(float* a, float* b, float* c, int m, int n, int k, bool accumulate, float* bMap = null, bool bRelu6 = false)
         where TS : struct, ISimd<TV> where TV : struct
     {
         long flops = 2L * m * n * k;
@@ -40,7 +42,7 @@ internal static unsafe class GemmTN
         var op = new ChunkOp<TS, TV>
         {
             A = a, B = b, C = c, Partials = partials, M = m, N = n, K = k, Chunks = chunks, Accumulate = accumulate,
-            Plan = new PanelPlan(n, TS.Width),
+            Plan = new PanelPlan(n, TS.Width), BMap = bMap, BRelu6 = bRelu6,
         };
         Workers.For(chunks, op);
 
@@ -53,9 +55,9 @@ internal static unsafe class GemmTN
 
     private struct ChunkOp<TS, TV> : IRangeOp where TS : struct, ISimd<TV> where TV : struct
     {
-        public float* A, B, C, Partials;
+        public float* A, B, C, Partials, BMap;
         public int M, N, K, Chunks;
-        public bool Accumulate;
+        public bool Accumulate, BRelu6;
         public PanelPlan Plan;
 
         public readonly void Run(int start, int end)
@@ -82,11 +84,18 @@ internal static unsafe class GemmTN
             // Runs on whichever thread owns the chunk: its own packing buffers.
             float* packedB = GemmPacking.Scratch(GemmPacking.Slot.PackedB, (long)Kc * Plan.PaddedN);
             float* packedA = packA ? GemmPacking.Scratch(GemmPacking.Slot.PackedA, (long)Kc * Mc) : null;
+            float* mappedB = BMap == null ? null : GemmPacking.Scratch(GemmPacking.Slot.MappedB, (long)Kc * N);
             for (int pb = p0; pb < p1; pb += Kc)
             {
                 int pc = Math.Min(Kc, p1 - pb);
                 bool acc = accumulate || pb > p0;
-                new GemmPacking.PackOp<TS, TV> { B = B + (nint)pb * N, Dst = packedB, N = N, K = pc, Plan = Plan }.Run(0, Plan.Count);
+                float* bb = B + (nint)pb * N;
+                if (mappedB != null)
+                {
+                    BatchNorm.AffineRows(bb, N, mappedB, N, pc, N, BMap, BMap + N, BRelu6);
+                    bb = mappedB;
+                }
+                new GemmPacking.PackOp<TS, TV> { B = bb, Dst = packedB, N = N, K = pc, Plan = Plan }.Run(0, Plan.Count);
                 for (int ic = 0; ic < M; ic += Mc)
                 {
                     int mc = Math.Min(Mc, M - ic);

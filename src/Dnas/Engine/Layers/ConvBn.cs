@@ -210,8 +210,17 @@ public sealed class ConvBn
             Weight.AccumulateGrad(_dWeight);
             return;
         }
-        // The remaining kernels read the input as it is: write the producer's deferred output (small layers only).
-        if (_source != null) x = _source.Output;
+        if (Kind == ConvKind.Full && dx == null && PointwiseBackward.Worthwhile(p, OutChannels))
+        {
+            // The stem: its weight gradient is the 1x1 one over the im2col rows, W [O, K·K·I] as stored.
+            // BN gradient and dW in one blocked sweep, so dZ is never written.
+            BatchNorm.BackwardCoefficients(dy.Span, _z.Span, _scaleShift, p, OutChannels, Gamma.Value, _mean, _invStd, _dGamma, _dBeta, Relu6, _coef);
+            Gamma.AccumulateGrad(_dGamma);
+            Beta.AccumulateGrad(_dBeta);
+            PointwiseBackward.Run(dy.Span, _z.Span, _scaleShift, _mean, _coef, Relu6, _cols.Span, Weight.Value, Weight.Grad,
+                default, p, OutChannels, Kernel * Kernel * InChannels);
+            return;
+        }
         BatchNorm.Backward(dy.Span, _z.Span, _scaleShift, dy.Span, p, OutChannels, Gamma.Value, _mean, _invStd, _dGamma, _dBeta, Relu6);
         Gamma.AccumulateGrad(_dGamma);
         Beta.AccumulateGrad(_dBeta);
@@ -219,7 +228,8 @@ public sealed class ConvBn
         {
             case ConvKind.Pointwise when Stride == 1:
                 // dW[O,I] += dZ[P,O]ᵀ · X[P,I];  dX[P,I] = dZ[P,O] · W[O,I]
-                Gemm.MatMulTN(dy.Span, x.Span, Weight.Grad, OutChannels, InChannels, p, accumulate: true);
+                if (_source != null) Gemm.MatMulTN(dy.Span, x.Span, Weight.Grad, OutChannels, InChannels, p, accumulate: true, map, mapRelu6);
+                else Gemm.MatMulTN(dy.Span, x.Span, Weight.Grad, OutChannels, InChannels, p, accumulate: true);
                 if (dx != null) Gemm.MatMulNN(dy.Span, Weight.Value, dx.Span, p, InChannels, OutChannels);
                 break;
             default:
