@@ -178,21 +178,13 @@ public sealed class GemmTests
         for (int j = 0; j < m * k; j++) a[j] *= 4f; // enough spread to hit both ReLU6 bounds
         var mapped = new float[m * k];
         BatchNorm.ApplyMap(a, mapped, m, k, map, relu6);
-        int threads = Workers.Threads;
-        foreach (int isa in Isas)
-            foreach (int t in new[] { 1, 2, 3 })
-            {
-                SimdIsa.Force = isa;
-                Workers.Threads = t;
-                try
-                {
-                    var cRef = new float[m * n]; var cMap = Enumerable.Repeat(float.NaN, m * n).ToArray();
-                    Gemm.MatMulNT(mapped, b, cRef, m, n, k);
-                    Gemm.MatMulNT(a, b, cMap, m, n, k, map, relu6);
-                    Assert.Equal(cRef, cMap);
-                }
-                finally { SimdIsa.Force = 0; Workers.Threads = threads; }
-            }
+        OnEveryPathAndThreadCount(() =>
+        {
+            var cRef = new float[m * n]; var cMap = Enumerable.Repeat(float.NaN, m * n).ToArray();
+            Gemm.MatMulNT(mapped, b, cRef, m, n, k);
+            Gemm.MatMulNT(a, b, cMap, m, n, k, map, relu6);
+            Assert.Equal(cRef, cMap);
+        });
         Assert.Throws<ShapeMismatchException>(() => Gemm.MatMulNT(a, b, new float[m * n], m, n, k, map.AsSpan(1), relu6));
     }
     /// <summary>TN with B read through a batch-norm map equals mapping B first, bit for bit, on
@@ -211,21 +203,26 @@ public sealed class GemmTests
         var mapped = new float[k * n];
         BatchNorm.ApplyMap(b, mapped, k, n, map, relu6);
         var c0 = Random(rng, m * n);
+        OnEveryPathAndThreadCount(() =>
+        {
+            var cRef = (float[])c0.Clone(); var cMap = (float[])c0.Clone();
+            Gemm.MatMulTN(a, mapped, cRef, m, n, k, accumulate: true);
+            Gemm.MatMulTN(a, b, cMap, m, n, k, accumulate: true, map, relu6);
+            Assert.Equal(cRef, cMap);
+        });
+        Assert.Throws<ShapeMismatchException>(() => Gemm.MatMulTN(a, b, new float[m * n], m, n, k, false, map.AsSpan(1), relu6));
+    }
+
+    private static void OnEveryPathAndThreadCount(Action body)
+    {
         int threads = Workers.Threads;
         foreach (int isa in Isas)
             foreach (int t in new[] { 1, 2, 3 })
             {
                 SimdIsa.Force = isa;
                 Workers.Threads = t;
-                try
-                {
-                    var cRef = (float[])c0.Clone(); var cMap = (float[])c0.Clone();
-                    Gemm.MatMulTN(a, mapped, cRef, m, n, k, accumulate: true);
-                    Gemm.MatMulTN(a, b, cMap, m, n, k, accumulate: true, map, relu6);
-                    Assert.Equal(cRef, cMap);
-                }
+                try { body(); }
                 finally { SimdIsa.Force = 0; Workers.Threads = threads; }
             }
-        Assert.Throws<ShapeMismatchException>(() => Gemm.MatMulTN(a, b, new float[m * n], m, n, k, false, map.AsSpan(1), relu6));
     }
 }
