@@ -17,6 +17,7 @@ public static class Program
         ("prepare", "builds the prepared data store from generated 640x480 JPEGs (one JSON line)"),
         ("synthetic-samples", "writes synthetic sample images (PPM contact sheets) to --out DIR for a person to look at"),
         ("step-profile", "a training step's time per layer kind (stem, expand, depthwise, project, head)"),
+        ("ablation", "one engine fusion (--fusion defer|gather) on vs off, steps interleaved in one process: median step times"),
         ("candidate-throughput", "supernet candidates scored per minute at 96x96 (BN recalibration + validation), on --config's trained run"),
         ("compare-runs", "finished runs side by side (--configs a.yaml,b.yaml --labels a,b [--svg out]): chosen systems, test accuracy, fronts in one plot"),
         ("armnn-models", "exports small briefly trained int8 MobileNetV2s (gray/RGB, residual adds) to --out DIR, for bench/armnn.sh"),
@@ -46,6 +47,7 @@ public static class Program
                 case "prepare": return PrepareBench.Run(new BenchArgs(rest), Console.Out);
                 case "synthetic-samples": return SyntheticSamples.Run(new BenchArgs(rest), Console.Out);
                 case "step-profile": return StepProfile.Run(new BenchArgs(rest), Console.Out);
+                case "ablation": return Ablation.Run(new BenchArgs(rest), Console.Out);
                 case "candidate-throughput": return SearchBench.CandidateThroughput(new BenchArgs(rest), Console.Out);
                 case "ranking": return SearchBench.Ranking(new BenchArgs(rest), Console.Out);
                 case "armnn-models": return Int8Files.ExportModels(new BenchArgs(rest), Console.Out);

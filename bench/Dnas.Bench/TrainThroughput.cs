@@ -26,18 +26,8 @@ public static class TrainThroughput
         args.Finish();
 
         Workers.Threads = threads;
-        var model = new MobileNetV2(MobileNetV2Spec.Standard(width, channels, classes));
-        model.Initialize(seed);
-        var optimizer = new Sgd(model.Parameters(), momentum: 0.9f, weightDecay: 4e-5f);
-        // A long, flat-ish schedule at a small rate keeps random-data training numerically tame.
-        var trainer = new Trainer(model, optimizer, new CosineSchedule(0.01f, 1_000_000));
-
-        var rng = new Rng(seed + 17);
-        var images = new Tensor(batch, res, res, channels);
-        var pixels = images.Span;
-        for (int i = 0; i < pixels.Length; i++) pixels[i] = (float)rng.NextGaussian();
-        var labels = new int[batch];
-        for (int i = 0; i < batch; i++) labels[i] = rng.NextInt(classes);
+        var (trainer, images, labels) = SyntheticTraining(width, res, channels, batch, classes, seed);
+        var model = trainer.Model;
 
         Console.Error.WriteLine($"dnas train-throughput: MobileNetV2 {width} @ {res}x{res}x{channels}, batch {batch}, {threads} threads, " +
                                 $"{model.Spec.Macs(res, res) / 1e6:F1} MMAC/image; {warmup}+{steps} training steps, {inferWarmup}+{inferSteps} inference passes");
@@ -64,5 +54,23 @@ public static class TrainThroughput
             ("peak_rss_mb", Report.PeakRssMb()),
         ]));
         return 0;
+    }
+
+    /// <summary>A freshly initialised MobileNetV2 with its SGD trainer and one batch of Gaussian
+    /// images with random labels: the synthetic workload every throughput benchmark trains on.</summary>
+    internal static (Trainer Trainer, Tensor Images, int[] Labels) SyntheticTraining(double width, int res, int channels, int batch, int classes, ulong seed)
+    {
+        var model = new MobileNetV2(MobileNetV2Spec.Standard(width, channels, classes));
+        model.Initialize(seed);
+        var optimizer = new Sgd(model.Parameters(), momentum: 0.9f, weightDecay: 4e-5f);
+        // A long, flat-ish schedule at a small rate keeps random-data training numerically tame.
+        var trainer = new Trainer(model, optimizer, new CosineSchedule(0.01f, 1_000_000));
+        var rng = new Rng(seed + 17);
+        var images = new Tensor(batch, res, res, channels);
+        var pixels = images.Span;
+        for (int i = 0; i < pixels.Length; i++) pixels[i] = (float)rng.NextGaussian();
+        var labels = new int[batch];
+        for (int i = 0; i < batch; i++) labels[i] = rng.NextInt(classes);
+        return (trainer, images, labels);
     }
 }

@@ -194,6 +194,43 @@ public class DepthwiseTests
         Assert.Throws<ShapeMismatchException>(() => Depthwise.Forward(zIn, wt, new float[p * c], n, h, w, c, k, stride, map.AsSpan(1), true));
     }
 
+    /// <summary>The previous layer's batch-norm sums gathered while the fused backward writes dX
+    /// (by each part, and after the join for rows between parts) match a separate pass over dX,
+    /// with 1, 2, 3 and 5 threads.</summary>
+    [Theory]
+    [MemberData(nameof(FusedShapes))]
+    public void GatheredSumsMatchASeparatePass(int isa, int n, int h, int w, int c, int k, int stride)
+    {
+        int oh = Padding.SameOutput(h, stride), ow = Padding.SameOutput(w, stride);
+        int p = n * oh * ow, pIn = n * h * w;
+        var x = Random(pIn * c, 31); var wt = Random(k * k * c, 32);
+        var z = KernelAssert.RandomFloats(p * c, 33, -2f, 4f); var dy = Random(p * c, 34);
+        var gamma = KernelAssert.RandomFloats(c, 35, 0.5f, 1.5f); var beta = Random(c, 36);
+        var mean = new float[c]; var inv = new float[c]; var ss = new float[2 * c]; var coef = new float[3 * c];
+        BatchNorm.ForwardTrain(z, new float[p * c], p, c, gamma, beta, mean, inv, new float[c], new float[c], 0.1f, 1e-5f, true, ss);
+        BatchNorm.BackwardCoefficients(dy, z, ss, p, c, gamma, mean, inv, new float[c], new float[c], true, coef);
+        var zo = KernelAssert.RandomFloats(pIn * c, 37, -2f, 4f); var go = KernelAssert.RandomFloats(c, 38, 0.5f, 1.5f); var bo = Random(c, 39);
+        var mo = new float[c]; var io = new float[c]; var sso = new float[2 * c];
+        BatchNorm.ForwardTrain(zo, new float[pIn * c], pIn, c, go, bo, mo, io, new float[c], new float[c], 0.1f, 1e-5f, true, sso);
+        int threads = Workers.Threads;
+        WithIsa(isa, () =>
+        {
+            foreach (int t in new[] { 1, 2, 3, 5 })
+            {
+                Workers.Threads = t;
+                try
+                {
+                    var dx = new float[pIn * c];
+                    var partials = new double[BatchNormGradSumsRequest.Slots * 2 * c];
+                    var request = new BatchNormGradSumsRequest { Z = zo, Mask = sso, Mean = mo, Partials = partials, C = c };
+                    Depthwise.BackwardFused((float[])dy.Clone(), z, ss, mean, coef, true, x, wt, new float[k * k * c], dx, n, h, w, c, k, stride, dxSums: request);
+                    PointwiseBackwardMappedTests.AssertSameCoefficients(dx, zo, sso, mo, io, go, partials, pIn, c, relu6: true);
+                }
+                finally { Workers.Threads = threads; }
+            }
+        });
+    }
+
     [Fact]
     public void RepeatedCallsAreBitIdentical()
     {

@@ -118,10 +118,21 @@ public static unsafe class BatchNorm
             // Σ dy' and Σ dy'·(x − mean) per channel (centred: no cancellation when |mean| ≫ σ).
             Workers.For(parts, new SumOp { X = px, Y = pdy, Mask = relu6 ? pss : null, Mean = pm, P = p, C = c, Parts = parts, Out = pp, Squares = false });
         }
+        CoefficientsFromSums(partial.AsSpan(0, parts * 2 * c), parts, p, c, gamma, invStd, dGamma, dBeta, coef);
+    }
+
+    /// <summary>The end of <see cref="BackwardCoefficients"/>: dGamma, dBeta and the coefficients
+    /// [3C] from partial sums [slots][Σ dy' (C), Σ dy'·(x − mean) (C)], added in slot order. The
+    /// sums may come from the kernel that wrote dy (see <see cref="BatchNormGradSums"/>).</summary>
+    public static void CoefficientsFromSums(ReadOnlySpan<double> partial, int slots, int p, int c,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> invStd, Span<float> dGamma, Span<float> dBeta, Span<float> coef)
+    {
+        Shape.Require("BatchNorm gradient sums", partial.Length, (long)slots * 2 * c);
+        Shape.Require("BatchNorm.Backward coefficients", coef.Length, 3L * c);
         for (int ch = 0; ch < c; ch++)
         {
             double sb = 0, sxc = 0;
-            for (int t = 0; t < parts; t++) { sb += partial[(t * 2) * c + ch]; sxc += partial[(t * 2 + 1) * c + ch]; }
+            for (int t = 0; t < slots; t++) { sb += partial[(t * 2) * c + ch]; sxc += partial[(t * 2 + 1) * c + ch]; }
             double s = invStd[ch];
             double sg = s * sxc; // Σ dy'·x̂
             dBeta[ch] = (float)sb;

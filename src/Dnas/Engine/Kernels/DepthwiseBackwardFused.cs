@@ -29,7 +29,8 @@ public static partial class Depthwise
     /// <param name="xMap">Empty, or the batch-norm map [a(C), b(C)] x is read through (see the mapped <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, int, int, int, ReadOnlySpan{float}, bool)"/>).</param>
     public static unsafe void BackwardFused(Span<float> dy, ReadOnlySpan<float> z, ReadOnlySpan<float> scaleShift, ReadOnlySpan<float> mean,
         ReadOnlySpan<float> coef, bool relu6, ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> dw, Span<float> dx,
-        int n, int h, int wd, int c, int k, int stride, ReadOnlySpan<float> xMap = default, bool xRelu6 = false)
+        int n, int h, int wd, int c, int k, int stride, ReadOnlySpan<float> xMap = default, bool xRelu6 = false,
+        BatchNormGradSumsRequest dxSums = default)
     {
         var g = new Geometry(n, h, wd, c, k, stride);
         Shape.Require("depthwise fused backward dy", dy.Length, g.OutputSize);
@@ -42,6 +43,8 @@ public static partial class Depthwise
         Shape.Require("depthwise fused backward dw", dw.Length, g.WeightSize);
         if (!dx.IsEmpty) Shape.Require("depthwise fused backward dx", dx.Length, g.InputSize);
         if (!xMap.IsEmpty) Shape.Require("depthwise fused backward input map", xMap.Length, 2L * c);
+        if (!dxSums.IsEmpty && dx.IsEmpty) throw new ArgumentException("depthwise fused backward: gradient sums need dX");
+        dxSums.Check("depthwise fused backward dX", g.InputSize);
         int kkc = k * k * c;
         if (g.OutputSize == 0)
         {
@@ -53,6 +56,8 @@ public static partial class Depthwise
         int parts = Math.Min(Workers.Threads, Math.Max(1, rows / MinRows((long)g.Ow * c * k * k))); // as BackwardWeight
         float[] scratch = Scratch((long)(parts - 1) * kkc);
         fixed (float* pdy = dy, pz = z, pss = scaleShift, pm = mean, pc = coef, px = x, pw = w, pdw = dw, pdx = dx, ps = scratch, pxm = xMap)
+        fixed (float* sz = dxSums.Z, sMask = dxSums.Mask, sMean = dxSums.Mean)
+        fixed (double* sp = dxSums.Partials)
         {
             var op = new FusedBackwardOp
             {
@@ -61,6 +66,7 @@ public static partial class Depthwise
                 Z = pz, ScaleShift = pss, Mean = pm, Coef = pc, Relu6 = relu6,
                 Band = Math.Max(1, BandFloats / Math.Max(1, g.Ow * c)),
                 Map = new InputMap(xMap.IsEmpty ? null : pxm, xRelu6),
+                DxSums = new BatchNormGradSums(sz, dxSums.Mask.IsEmpty ? null : sMask, sMean, sp, dxSums.C),
             };
             Workers.For(parts, in op, 1);
             for (int p = 1; p < parts; p++)
@@ -71,6 +77,7 @@ public static partial class Depthwise
                 {
                     int from = op.OwnedInputEnd(p), to = op.OwnedInputStart(p + 1);
                     if (to > from) op.Input.Run(from, to);
+                    if (to > from) op.AddSums(from, to, parts);
                 }
         }
     }
@@ -83,6 +90,15 @@ public static partial class Depthwise
         public bool Relu6;
         public int Band;
         public InputMap Map;
+        public BatchNormGradSums DxSums;
+
+        /// <summary>The previous layer's batch-norm sums over input-gradient rows [from, to) (flattened [N·H]).</summary>
+        public readonly void AddSums(int from, int to, int slot)
+        {
+            if (DxSums.IsEmpty) return;
+            Geometry g = Weight.G;
+            DxSums.Add(Input.Dx + (nint)from * g.W * g.C, (long)from * g.W, (to - from) * g.W, slot);
+        }
 
         private readonly int OutputRow(int part) => (int)((long)Weight.Rows * part / Weight.Parts);
 
@@ -169,7 +185,11 @@ public static partial class Depthwise
                     if (Input.Dx == null) continue;
                     int from = next;
                     while (next < last && Taps(next).Hi < b1) next++;
-                    if (next > from) Input.Run(from, next);
+                    if (next > from)
+                    {
+                        Input.Run(from, next);
+                        AddSums(from, next, p); // while these dX rows are in cache
+                    }
                 }
             }
         }

@@ -28,7 +28,8 @@ public static unsafe class PointwiseBackward
     /// Each block of x is mapped into the thread's scratch before dW reads it.</param>
     public static void Run(ReadOnlySpan<float> dy, ReadOnlySpan<float> z, ReadOnlySpan<float> scaleShift, ReadOnlySpan<float> mean,
         ReadOnlySpan<float> coef, bool relu6, ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> dW, Span<float> dx,
-        int p, int outChannels, int inChannels, ReadOnlySpan<float> xMap = default, bool xRelu6 = false)
+        int p, int outChannels, int inChannels, ReadOnlySpan<float> xMap = default, bool xRelu6 = false,
+        BatchNormGradSumsRequest dxSums = default)
     {
         int o = outChannels, i = inChannels;
         Shape.Require("PointwiseBackward dy", dy.Length, (long)p * o);
@@ -38,17 +39,22 @@ public static unsafe class PointwiseBackward
         Shape.Require("PointwiseBackward dW", dW.Length, (long)o * i);
         if (!dx.IsEmpty) Shape.Require("PointwiseBackward dx", dx.Length, (long)p * i);
         if (!xMap.IsEmpty) Shape.Require("PointwiseBackward x map", xMap.Length, 2L * i);
+        if (!dxSums.IsEmpty && dx.IsEmpty) throw new ArgumentException("PointwiseBackward: gradient sums need dX");
+        dxSums.Check("PointwiseBackward dX", (long)p * i);
         int rows = Math.Clamp(BlockFloats / o, 8, 512);
         int parts = Math.Min(Workers.Threads, Math.Max(1, p / rows));
         long perPart = (long)rows * o + (long)o * i + (xMap.IsEmpty ? 0 : (long)rows * i);
         if (_scratch == null || _scratch.Length < parts * perPart) _scratch = new float[parts * perPart];
         fixed (float* pdy = dy, pz = z, py = scaleShift, pm = mean, pc = coef, px = x, pw = w, pdw = dW, pdx = dx, ps = _scratch, pxm = xMap)
+        fixed (float* sz = dxSums.Z, sMask = dxSums.Mask, sMean = dxSums.Mean)
+        fixed (double* sp = dxSums.Partials)
         {
             Workers.For(parts, new Op
             {
                 Dy = pdy, Z = pz, Y = py, Mean = pm, Coef = pc, Relu6 = relu6, X = px, W = pw, Dx = dx.IsEmpty ? null : pdx,
                 Scratch = ps, PerPart = perPart, Parts = parts, P = p, O = o, I = i, Rows = rows,
                 XMap = xMap.IsEmpty ? null : pxm, XRelu6 = xRelu6,
+                DxSums = new BatchNormGradSums(sz, dxSums.Mask.IsEmpty ? null : sMask, sMean, sp, dxSums.C),
             });
             // Fixed-order reduction of the per-part weight gradients.
             for (int part = 0; part < parts; part++)
@@ -65,6 +71,7 @@ public static unsafe class PointwiseBackward
         public long PerPart;
         public int Parts, P, O, I, Rows;
         public bool Relu6, XRelu6;
+        public BatchNormGradSums DxSums;
 
         public void Run(int start, int end)
         {
@@ -90,7 +97,11 @@ public static unsafe class PointwiseBackward
                     Gemm.MatMulTN(dzRows, new ReadOnlySpan<float>(xb, n * I), new Span<float>(dw, O * I), O, I, n, accumulate: true);
                     // dX[n,I] = dZ[n,O] · W[O,I]
                     if (Dx != null)
+                    {
                         Gemm.MatMulNN(dzRows, new ReadOnlySpan<float>(W, O * I), new Span<float>(Dx + (long)b * I, n * I), n, I, O);
+                        // The previous layer's batch-norm sums while these dX rows are in cache.
+                        if (!DxSums.IsEmpty) DxSums.Add(Dx + (long)b * I, b, n, part);
+                    }
                 }
             }
         }

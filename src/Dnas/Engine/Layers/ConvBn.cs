@@ -47,6 +47,13 @@ public sealed class ConvBn
     private Tensor? _x;
     private ConvBn? _source; // the deferred producer _x is the Z of, read through its map
     private bool _trained, _pending; // _pending: the last forward was deferred and Y is not written yet
+    // Backward sums of this layer's batch norm, gathered by the next layer's backward while it wrote dY.
+    private double[] _gradPartials = [];
+    private int _gradSlots;
+    private bool _gradSumsReady;
+
+    /// <summary>Backward passes that took their batch-norm sums from the next layer (for tests).</summary>
+    internal int GatheredSumsUsed { get; private set; }
 
     public ConvBn(string name, ConvKind kind, int inChannels, int outChannels, int kernel, int stride, bool relu6, ActivationBuffers? buffers = null)
     {
@@ -170,6 +177,38 @@ public sealed class ConvBn
         _source = source;
         _trained = training;
         _pending = defer;
+        _gradSumsReady = false;
+    }
+
+    /// <summary>Partial-sum slots, cleared, for the layer whose backward writes this layer's dY.</summary>
+    private BatchNormGradSumsRequest BeginGradSums()
+    {
+        int slots = BatchNormGradSumsRequest.Slots;
+        int need = slots * 2 * OutChannels;
+        if (_gradPartials.Length < need) _gradPartials = new double[need];
+        Array.Clear(_gradPartials, 0, need);
+        _gradSlots = slots;
+        return new BatchNormGradSumsRequest
+        {
+            Z = _z.Span, Mask = Relu6 ? _scaleShift : default, Mean = _mean, Partials = _gradPartials.AsSpan(0, need), C = OutChannels,
+        };
+    }
+
+    /// <summary>dGamma, dBeta and the BN gradient coefficients: from the sums the next layer
+    /// gathered, or in a pass over dY and Z.</summary>
+    private void GradientCoefficients(Tensor dy, int p)
+    {
+        if (_gradSumsReady)
+        {
+            BatchNorm.CoefficientsFromSums(_gradPartials.AsSpan(0, _gradSlots * 2 * OutChannels), _gradSlots, p, OutChannels,
+                Gamma.Value, _invStd, _dGamma, _dBeta, _coef);
+            GatheredSumsUsed++;
+        }
+        else
+            BatchNorm.BackwardCoefficients(dy.Span, _z.Span, _scaleShift, p, OutChannels, Gamma.Value, _mean, _invStd, _dGamma, _dBeta, Relu6, _coef);
+        _gradSumsReady = false;
+        Gamma.AccumulateGrad(_dGamma);
+        Beta.AccumulateGrad(_dBeta);
     }
 
     /// <summary>True when <see cref="Backward"/> leaves dY intact for this layer's current shape
@@ -178,8 +217,11 @@ public sealed class ConvBn
         Kind == ConvKind.Pointwise && Stride == 1 && PointwiseBackward.Worthwhile(_z[0] * _z[1] * _z[2], OutChannels);
 
     /// <summary>Accumulates parameter gradients from dY. dY may be overwritten (with the
-    /// gradient of Z). The input gradient goes to <paramref name="dx"/> when given.</summary>
-    public void Backward(Tensor dy, Tensor? dx)
+    /// gradient of Z). The input gradient goes to <paramref name="dx"/> when given. When
+    /// <paramref name="dxOwner"/> is the layer whose output dX is the gradient of, its batch-norm
+    /// backward sums are gathered while dX is written (the 1x1 and depthwise paths), which spares
+    /// that layer a pass over its dY and Z.</summary>
+    public void Backward(Tensor dy, Tensor? dx, ConvBn? dxOwner = null)
     {
         if (_x is null || !_trained) throw new InvalidOperationException($"{Weight.Name}: backward needs a training-mode forward first");
         if (!dy.Shape.SequenceEqual(_z.Shape)) throw new ShapeMismatchException($"{Weight.Name} dY", _z.Shape, dy.Shape);
@@ -189,38 +231,40 @@ public sealed class ConvBn
         ReadOnlySpan<float> map = _source != null ? _source._scaleShift : default;
         bool mapRelu6 = _source?.Relu6 ?? false;
         if (dx != null) dx.Reshape4(n, h, w, InChannels);
+        bool fused = PreservesOutputGradient || Kind == ConvKind.Depthwise;
+        bool gather = fused && dx != null && dxOwner != null;
+        if (gather && !dx!.Shape.SequenceEqual(dxOwner!._z.Shape))
+            throw new ShapeMismatchException($"{Weight.Name} dX for {dxOwner.Weight.Name}", dxOwner._z.Shape, dx.Shape);
+        var sums = gather ? dxOwner!.BeginGradSums() : default;
         if (PreservesOutputGradient)
         {
             // Large 1x1 layers: BN gradient, dW and dX in one blocked sweep (dY is left as it was).
-            BatchNorm.BackwardCoefficients(dy.Span, _z.Span, _scaleShift, p, OutChannels, Gamma.Value, _mean, _invStd, _dGamma, _dBeta, Relu6, _coef);
-            Gamma.AccumulateGrad(_dGamma);
-            Beta.AccumulateGrad(_dBeta);
+            GradientCoefficients(dy, p);
             PointwiseBackward.Run(dy.Span, _z.Span, _scaleShift, _mean, _coef, Relu6, x.Span, Weight.Value, Weight.Grad,
-                dx != null ? dx.Span : default, p, OutChannels, InChannels, map, mapRelu6);
+                dx != null ? dx.Span : default, p, OutChannels, InChannels, map, mapRelu6, sums);
+            if (gather) dxOwner!._gradSumsReady = true;
             return;
         }
         if (Kind == ConvKind.Depthwise)
         {
             // BN gradient, dW and dX in one banded sweep (dY is overwritten with dZ).
-            BatchNorm.BackwardCoefficients(dy.Span, _z.Span, _scaleShift, p, OutChannels, Gamma.Value, _mean, _invStd, _dGamma, _dBeta, Relu6, _coef);
-            Gamma.AccumulateGrad(_dGamma);
-            Beta.AccumulateGrad(_dBeta);
+            GradientCoefficients(dy, p);
             Depthwise.BackwardFused(dy.Span, _z.Span, _scaleShift, _mean, _coef, Relu6, x.Span, Weight.Value, _dWeight,
-                dx != null ? dx.Span : default, n, h, w, InChannels, Kernel, Stride, map, mapRelu6);
+                dx != null ? dx.Span : default, n, h, w, InChannels, Kernel, Stride, map, mapRelu6, sums);
             Weight.AccumulateGrad(_dWeight);
+            if (gather) dxOwner!._gradSumsReady = true;
             return;
         }
         if (Kind == ConvKind.Full && dx == null && PointwiseBackward.Worthwhile(p, OutChannels))
         {
             // The stem: its weight gradient is the 1x1 one over the im2col rows, W [O, K·K·I] as stored.
             // BN gradient and dW in one blocked sweep, so dZ is never written.
-            BatchNorm.BackwardCoefficients(dy.Span, _z.Span, _scaleShift, p, OutChannels, Gamma.Value, _mean, _invStd, _dGamma, _dBeta, Relu6, _coef);
-            Gamma.AccumulateGrad(_dGamma);
-            Beta.AccumulateGrad(_dBeta);
+            GradientCoefficients(dy, p);
             PointwiseBackward.Run(dy.Span, _z.Span, _scaleShift, _mean, _coef, Relu6, _cols.Span, Weight.Value, Weight.Grad,
                 default, p, OutChannels, Kernel * Kernel * InChannels);
             return;
         }
+        _gradSumsReady = false; // the unfused path below gathers its own sums
         BatchNorm.Backward(dy.Span, _z.Span, _scaleShift, dy.Span, p, OutChannels, Gamma.Value, _mean, _invStd, _dGamma, _dBeta, Relu6);
         Gamma.AccumulateGrad(_dGamma);
         Beta.AccumulateGrad(_dBeta);

@@ -33,13 +33,23 @@ public sealed class InvertedResidual
     {
         // The expansion and depthwise outputs are never written: each next layer reads the
         // pre-norm values through the batch-norm map (see ConvBn).
-        if (Expand != null)
+        if (!Fusion.DeferOutputs)
+        {
+            var y = Expand?.Forward(x, training) ?? x;
+            Project.Forward(Dw.Forward(y, training), training);
+        }
+        else if (Expand != null)
         {
             Expand.ForwardDeferred(x, training);
             Dw.ForwardDeferred(Expand, training);
+            Project.Forward(Dw, training);
         }
-        else Dw.ForwardDeferred(x, training);
-        var h = Project.Forward(Dw, training);
+        else
+        {
+            Dw.ForwardDeferred(x, training);
+            Project.Forward(Dw, training);
+        }
+        var h = Project.Output;
         if (Residual)
         {
             _out.Reshape4(h[0], h[1], h[2], h[3]);
@@ -51,9 +61,13 @@ public sealed class InvertedResidual
     }
 
     /// <summary>dY -> dX written into <paramref name="dx"/>; parameter gradients accumulate.
-    /// dY may be overwritten when the block has no skip connection.</summary>
-    public void Backward(Tensor dy, Tensor dx, GradientPool pool)
+    /// dY may be overwritten when the block has no skip connection. <paramref name="inputOwner"/>:
+    /// the layer whose output is this block's input; without a skip connection dX is its whole
+    /// output gradient, and its batch-norm sums are gathered while dX is written.</summary>
+    public void Backward(Tensor dy, Tensor dx, GradientPool pool, ConvBn? inputOwner = null)
     {
+        bool gather = Fusion.GatherGradSums;
+        var owner = Residual || !gather ? null : inputOwner;
         if (_lastOut is null) throw new InvalidOperationException("InvertedResidual: backward before forward");
         // The skip path needs dY after the branch; copy it only if the projection would overwrite it.
         Tensor? copy = null;
@@ -64,13 +78,14 @@ public sealed class InvertedResidual
         }
         var dHidden = Expand != null ? pool.Rent4(1, 1, 1, 1) : dx;
         var dDw = pool.Rent4(1, 1, 1, 1);
-        Project.Backward(copy ?? dy, dDw);
+        // Each layer gathers the batch-norm sums of the layer before it while writing that layer's dY.
+        Project.Backward(copy ?? dy, dDw, gather ? Dw : null);
         if (copy != null) pool.Return(copy);
-        Dw.Backward(dDw, dHidden);
+        Dw.Backward(dDw, dHidden, gather ? Expand ?? owner : null);
         pool.Return(dDw);
         if (Expand != null)
         {
-            Expand.Backward(dHidden, dx);
+            Expand.Backward(dHidden, dx, owner);
             pool.Return(dHidden);
         }
         if (Residual) Kernels.Elementwise.Add(dx.Span, dy.Span, dx.Span);

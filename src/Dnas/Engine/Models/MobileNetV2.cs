@@ -106,7 +106,7 @@ public sealed class MobileNetV2
         (g, dx) = (dx, g);
         for (int i = _blocks.Length - 1; i >= 0; i--)
         {
-            _blocks[i].Backward(g, dx, _pool);
+            _blocks[i].Backward(g, dx, _pool, i == 0 ? Stem : _blocks[i - 1].Project);
             (g, dx) = (dx, g);
         }
         Stem.Backward(g, null); // the image needs no gradient
