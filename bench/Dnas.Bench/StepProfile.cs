@@ -24,7 +24,7 @@ public static class StepProfile
         model.Initialize(1);
         var rng = new Rng(3);
         var x = new Tensor(batch, res, res, channels);
-        for (int i = 0; i < x.Length; i++) x.Data[i] = (float)rng.NextGaussian();
+        for (int i = 0; i < x.Length; i++) x.Span[i] = (float)rng.NextGaussian();
         model.Forward(x, training: true); // every layer now holds its input and output shapes
 
         var kinds = new Dictionary<string, (double Fwd, double Bwd, double Macs)>();

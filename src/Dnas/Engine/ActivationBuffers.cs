@@ -24,5 +24,5 @@ public sealed class ActivationBuffers
     }
 
     /// <summary>Floats held across all buffers (for memory reports).</summary>
-    public long Capacity => _tensors.Sum(t => (long)t.Data.Length);
+    public long Capacity => _tensors.Sum(t => (long)t.Capacity);
 }

@@ -28,7 +28,7 @@ public sealed class GradientPool
     {
         if (_free.Count == 0) return new Tensor(0);
         int best = 0;
-        for (int i = 1; i < _free.Count; i++) if (_free[i].Data.Length > _free[best].Data.Length) best = i;
+        for (int i = 1; i < _free.Count; i++) if (_free[i].Capacity > _free[best].Capacity) best = i;
         var t = _free[best];
         _free.RemoveAt(best);
         return t;

@@ -571,12 +571,12 @@ public class PreprocessTests
                 ? Augment.Sample(new Rng(Augment.Seed(1234, 5, ids[i])), img.Width, img.Height, spec, AugmentOptions.Default)
                 : AugmentParams.None(spec.WindowFor(img.Width, img.Height));
             pre.ToFloat(img.Pixels, img.Width, img.Height, 3, p, one, norm);
-            Assert.Equal(one, batch.Data.AsSpan(i * spec.Length, spec.Length).ToArray());
+            Assert.Equal(one, batch.Span.Slice(i * spec.Length, spec.Length).ToArray());
         }
         if (!augment)
         {
             pre.ToFloat(images[0].Pixels, 160, 120, 3, one, norm);
-            Assert.Equal(one, batch.Data.AsSpan(0, spec.Length).ToArray());
+            Assert.Equal(one, batch.Span.Slice(0, spec.Length).ToArray());
         }
     }
 

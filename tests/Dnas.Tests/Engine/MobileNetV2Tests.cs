@@ -63,7 +63,7 @@ public class MobileNetV2Tests
             var labels = new int[8];
             for (int s = 0; s < steps; s++)
             {
-                for (int i = 0; i < x.Length; i++) x.Data[i] = (float)rng.NextGaussian();
+                for (int i = 0; i < x.Length; i++) x.Span[i] = (float)rng.NextGaussian();
                 for (int i = 0; i < labels.Length; i++) labels[i] = rng.NextInt(3);
                 trainer.Step(x, labels);
             }
@@ -100,7 +100,7 @@ public class MobileNetV2Tests
                 labels[b] = rng.NextInt(2);
                 for (int y = 0; y < 16; y++)
                     for (int xx = 0; xx < 16; xx++)
-                        x.Data[(b * 16 + y) * 16 + xx] = (float)(rng.NextGaussian() * 0.3 + ((xx < 8) == (labels[b] == 1) ? 1 : -1));
+                        x.Span[(b * 16 + y) * 16 + xx] = (float)(rng.NextGaussian() * 0.3 + ((xx < 8) == (labels[b] == 1) ? 1 : -1));
             }
         }
         for (int s = 0; s < steps; s++) { Fill(); trainer.Step(x, labels); }

@@ -116,7 +116,7 @@ public sealed class BatchBuilder
             for (int i = 0; i < parts; i++) slots[i] = i < _slots.Length ? _slots[i] : new Slot(Spec);
             _slots = slots;
         }
-        var op = new FillOp { Owner = this, Source = source, Items = items, Indices = indices, Data = batch.Data, Epoch = epoch, Count = n, Parts = parts };
+        var op = new FillOp { Owner = this, Source = source, Items = items, Indices = indices, Batch = batch, Epoch = epoch, Count = n, Parts = parts };
         Workers.For(parts, op);
     }
 
@@ -133,7 +133,7 @@ public sealed class BatchBuilder
         public IImageSource Source;
         public IReadOnlyList<int>? Items;
         public IReadOnlyList<int>? Indices;
-        public float[] Data;
+        public Tensor Batch;
         public int Epoch, Count, Parts;
 
         public readonly void Run(int start, int end)
@@ -144,7 +144,7 @@ public sealed class BatchBuilder
                 var slot = Owner._slots[part];
                 int i0 = (int)((long)Count * part / Parts), i1 = (int)((long)Count * (part + 1) / Parts);
                 for (int i = i0; i < i1; i++)
-                    Owner.FillOne(slot, Source, Items?[i] ?? i, Epoch, Indices?[i] ?? i, Data.AsSpan(i * length, length));
+                    Owner.FillOne(slot, Source, Items?[i] ?? i, Epoch, Indices?[i] ?? i, Batch.Span.Slice(i * length, length));
             }
         }
     }
