@@ -79,7 +79,7 @@ public static partial class Depthwise
                 Rows(start, end);
                 return;
             }
-            fixed (float* stage = Stage(in G))
+            float* stage = Stage(in G);
             {
                 int band = StagedBand(in G);
                 var staged = this;

@@ -150,7 +150,7 @@ public static partial class Depthwise
                 Parts(start, end, null);
                 return;
             }
-            fixed (float* stage = Stage(in Weight.G)) Parts(start, end, stage);
+            Parts(start, end, Stage(in Weight.G));
         }
 
         // Bands are the same rows with or without an input map, except that mapped bands also stop

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Dnas.Engine.Kernels;
 
 public static partial class Depthwise
@@ -48,11 +51,13 @@ public static partial class Depthwise
         return stage - firstRow * rowFloats;
     }
 
-    /// <summary>This thread's stage, large enough for any band of <paramref name="g"/>.</summary>
-    private static float[] Stage(in Geometry g)
+    /// <summary>This thread's stage, large enough for any band of <paramref name="g"/>: pinned, and
+    /// starting on a 64-byte boundary like the tensors, so staged rows load whole cache lines.</summary>
+    private static unsafe float* Stage(in Geometry g)
     {
-        long need = Math.Max(StageFloats, (long)g.K * g.W * g.C);
+        long need = Math.Max(StageFloats, (long)g.K * g.W * g.C) + 15;
         if (_stage == null || _stage.Length < need) _stage = GC.AllocateUninitializedArray<float>(checked((int)need), pinned: true);
-        return _stage;
+        float* p = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_stage));
+        return (float*)(((nint)p + 63) & ~(nint)63);
     }
 }

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace Dnas.Engine.Kernels;
 
 /// <summary>The backward pass of 1x1 conv + batch norm (+ReLU6) fused over row blocks.
@@ -43,9 +46,12 @@ public static unsafe class PointwiseBackward
         dxSums.Check("PointwiseBackward dX", (long)p * i);
         int rows = Math.Clamp(BlockFloats / o, 8, 512);
         int parts = Math.Min(Workers.Threads, Math.Max(1, p / rows));
-        long perPart = (long)rows * o + (long)o * i + (xMap.IsEmpty ? 0 : (long)rows * i);
-        if (_scratch == null || _scratch.Length < parts * perPart) _scratch = new float[parts * perPart];
-        fixed (float* pdy = dy, pz = z, py = scaleShift, pm = mean, pc = coef, px = x, pw = w, pdw = dW, pdx = dx, ps = _scratch, pxm = xMap)
+        // Per part: the dZ block, the partial dW, the mapped x block; each starts on a 64-byte boundary.
+        long perPart = Align16((long)rows * o) + Align16((long)o * i) + (xMap.IsEmpty ? 0 : Align16((long)rows * i));
+        if (_scratch == null || _scratch.Length < parts * perPart + 15)
+            _scratch = GC.AllocateUninitializedArray<float>(checked((int)(parts * perPart + 15)), pinned: true);
+        float* ps = (float*)(((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_scratch)) + 63) & ~(nint)63);
+        fixed (float* pdy = dy, pz = z, py = scaleShift, pm = mean, pc = coef, px = x, pw = w, pdw = dW, pdx = dx, pxm = xMap)
         fixed (float* sz = dxSums.Z, sMask = dxSums.Mask, sMean = dxSums.Mean)
         fixed (double* sp = dxSums.Partials)
         {
@@ -59,7 +65,7 @@ public static unsafe class PointwiseBackward
             // Fixed-order reduction of the per-part weight gradients.
             for (int part = 0; part < parts; part++)
             {
-                float* g = ps + part * perPart + (long)rows * o;
+                float* g = ps + part * perPart + Align16((long)rows * o);
                 for (int j = 0; j < o * i; j++) pdw[j] += g[j];
             }
         }
@@ -79,8 +85,8 @@ public static unsafe class PointwiseBackward
             {
                 int r0 = (int)((long)P * part / Parts), r1 = (int)((long)P * (part + 1) / Parts);
                 float* dz = Scratch + part * PerPart;
-                float* dw = dz + (long)Rows * O;
-                float* xs = XMap == null ? null : dw + (long)O * I;
+                float* dw = dz + Align16((long)Rows * O);
+                float* xs = XMap == null ? null : dw + Align16((long)O * I);
                 new Span<float>(dw, O * I).Clear();
                 for (int b = r0; b < r1; b += Rows)
                 {
@@ -106,4 +112,6 @@ public static unsafe class PointwiseBackward
             }
         }
     }
+
+    private static long Align16(long floats) => (floats + 15) & ~15L;
 }
