@@ -120,7 +120,7 @@ public static partial class Depthwise
         {
             var op = new BackwardWeightOp
             {
-                G = g, Dy = pdy, X = px, Dw = pdw, Partials = ps, Parts = parts, Rows = rows, Lanes = LanesFor(c),
+                G = g, Dy = pdy, X = px, Dw = pdw, Partials = ps, PartialStride = kkc, Parts = parts, Rows = rows, Lanes = LanesFor(c),
             };
             Workers.For(parts, in op, 1);
             for (int p = 1; p < parts; p++)
@@ -154,6 +154,7 @@ public static partial class Depthwise
     {
         public Geometry G;
         public float* Dy, X, Dw, Partials;
+        public nint PartialStride;
         public int Parts, Rows, Lanes;
 
         public readonly void Run(int start, int end)
@@ -161,7 +162,7 @@ public static partial class Depthwise
             int kkc = G.K * G.K * G.C;
             for (int p = start; p < end; p++)
             {
-                float* acc = p == 0 ? Dw : Partials + (nint)(p - 1) * kkc;
+                float* acc = p == 0 ? Dw : Partials + (p - 1) * PartialStride;
                 new Span<float>(acc, kkc).Clear();
                 int r0 = (int)((long)Rows * p / Parts), r1 = (int)((long)Rows * (p + 1) / Parts);
                 switch (Lanes)

@@ -54,23 +54,29 @@ public static partial class Depthwise
         }
         int rows = n * g.Oh;
         int parts = Math.Min(Workers.Threads, Math.Max(1, rows / MinRows((long)g.Ow * c * k * k))); // as BackwardWeight
-        float[] scratch = Scratch((long)(parts - 1) * kkc);
-        fixed (float* pdy = dy, pz = z, pss = scaleShift, pm = mean, pc = coef, px = x, pw = w, pdw = dw, pdx = dx, ps = scratch, pxm = xMap)
+        // Aligned scratch: the weights (read at every tap of dX) and every part's weight gradient,
+        // part 0 first, each on whole cache lines. Added into dw in part order afterwards.
+        long partStride = Lines(kkc);
+        float* wa = AlignedScratch(partStride * (1 + parts));
+        float* ps = wa + partStride;
+        fixed (float* pdy = dy, pz = z, pss = scaleShift, pm = mean, pc = coef, px = x, pw = w, pdw = dw, pdx = dx, pxm = xMap)
         fixed (float* sz = dxSums.Z, sMask = dxSums.Mask, sMean = dxSums.Mean)
         fixed (double* sp = dxSums.Partials)
         {
             var op = new FusedBackwardOp
             {
-                Weight = new BackwardWeightOp { G = g, Dy = pdy, X = px, Dw = pdw, Partials = ps, Parts = parts, Rows = rows, Lanes = LanesFor(c) },
-                Input = new BackwardInputOp { G = g, Dy = pdy, W = pw, Dx = dx.IsEmpty ? null : pdx, Lanes = LanesFor(c) },
+                Weight = new BackwardWeightOp { G = g, Dy = pdy, X = px, Dw = ps, Partials = ps + partStride, PartialStride = (nint)partStride, Parts = parts, Rows = rows, Lanes = LanesFor(c) },
+                Input = new BackwardInputOp { G = g, Dy = pdy, W = wa, Dx = dx.IsEmpty ? null : pdx, Lanes = LanesFor(c) },
                 Z = pz, ScaleShift = pss, Mean = pm, Coef = pc, Relu6 = relu6,
                 Band = Math.Max(1, BandFloats / Math.Max(1, g.Ow * c)),
                 Map = new InputMap(xMap.IsEmpty ? null : pxm, xRelu6),
                 DxSums = new BatchNormGradSums(sz, dxSums.Mask.IsEmpty ? null : sMask, sMean, sp, dxSums.C),
             };
+            new ReadOnlySpan<float>(pw, kkc).CopyTo(new Span<float>(wa, kkc));
             Workers.For(parts, in op, 1);
+            new ReadOnlySpan<float>(ps, kkc).CopyTo(new Span<float>(pdw, kkc));
             for (int p = 1; p < parts; p++)
-                AddInto(pdw, ps + (nint)(p - 1) * kkc, kkc);
+                AddInto(pdw, ps + p * partStride, kkc);
             // Input rows between two parts' own ranges read dZ rows of both parts.
             if (!dx.IsEmpty)
                 for (int p = 0; p + 1 < parts; p++)
@@ -165,7 +171,7 @@ public static partial class Depthwise
             var weight = Weight;
             for (int p = start; p < end; p++)
             {
-                float* acc = p == 0 ? Weight.Dw : Weight.Partials + (nint)(p - 1) * kkc;
+                float* acc = p == 0 ? Weight.Dw : Weight.Partials + (p - 1) * Weight.PartialStride;
                 new Span<float>(acc, kkc).Clear();
                 int r0 = OutputRow(p), r1 = OutputRow(p + 1);
                 int next = OwnedInputStart(p), last = OwnedInputEnd(p);

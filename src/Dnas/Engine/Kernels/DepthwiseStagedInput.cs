@@ -60,4 +60,21 @@ public static partial class Depthwise
         float* p = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_stage));
         return (float*)(((nint)p + 63) & ~(nint)63);
     }
+
+    [ThreadStatic] private static float[]? _aligned;
+
+    /// <summary>Floats rounded up to whole 64-byte lines.</summary>
+    private static long Lines(long floats) => (floats + 15) & ~15L;
+
+    /// <summary>The calling thread's 64-byte-aligned scratch of at least <paramref name="floats"/>
+    /// floats (pinned; valid until the thread's next call). The training step keeps the weights
+    /// and the weight-gradient partials here, since parameter arrays carry no alignment: a weight
+    /// vector is loaded at every tap.</summary>
+    private static unsafe float* AlignedScratch(long floats)
+    {
+        if (_aligned == null || _aligned.Length < floats + 15)
+            _aligned = GC.AllocateUninitializedArray<float>(checked((int)(floats + 15)), pinned: true);
+        float* p = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_aligned));
+        return (float*)(((nint)p + 63) & ~(nint)63);
+    }
 }
