@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-
 namespace Dnas.Engine;
 
 /// <summary>A float32 tensor, activations in NHWC. The backing array may be larger than
@@ -12,7 +9,6 @@ public sealed class Tensor
     // of a 16-channel multiple starts a cache line and 512-bit loads never straddle two (a
     // straddling load costs two; the batch-norm sums ran 17-22 % slower on unaligned rows).
     // Pinned, it never moves, so the offset stays right. Wrapped caller arrays keep offset 0.
-    private const int AlignFloats = 16;
     private int[] _shape;
     private float[] _array;
     private int _offset;
@@ -23,7 +19,7 @@ public sealed class Tensor
     {
         _shape = (int[])shape.Clone();
         Length = checked((int)Engine.Shape.Product(shape));
-        (_array, _offset) = Allocate(Length);
+        (_array, _offset) = AlignedFloats.Allocate(Length);
     }
 
     /// <summary>A tensor over <paramref name="data"/> as it is (no copy, no alignment).</summary>
@@ -43,18 +39,9 @@ public sealed class Tensor
     /// <summary>Elements the storage holds (at least <see cref="Length"/>).</summary>
     public int Capacity => _array.Length - _offset;
 
-    private static unsafe (float[] Array, int Offset) Allocate(long n)
-    {
-        if (n == 0) return ([], 0);
-        var array = GC.AllocateArray<float>(checked((int)n + AlignFloats - 1), pinned: true);
-        nint address = (nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
-        int offset = (int)(((AlignFloats * sizeof(float) - address % (AlignFloats * sizeof(float))) % (AlignFloats * sizeof(float))) / sizeof(float));
-        return (array, offset);
-    }
-
     private void Grow(long n)
     {
-        if (n > Capacity) (_array, _offset) = Allocate(n);
+        if (n > Capacity) (_array, _offset) = AlignedFloats.Allocate(n);
     }
 
     /// <summary>Gives the tensor a new shape, growing the backing array only when it must.

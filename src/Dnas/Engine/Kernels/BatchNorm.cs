@@ -13,7 +13,7 @@ public static unsafe class BatchNorm
     // Per-thread partial sums: [parts][2][C] in double. Grown, never shrunk; one set per
     // calling thread so independent models on different threads do not share them.
     [ThreadStatic] private static double[]? _partials;
-    [ThreadStatic] private static float[]? _coefficients;
+    [ThreadStatic] private static AlignedFloats? _coefficients;
 
     /// <summary>x [P,C] -> y [P,C]; writes the batch mean and 1/sqrt(var+eps) for backward,
     /// the per-channel affine map y = a·x + b as <paramref name="scaleShift"/> [a(C), b(C)]
@@ -47,15 +47,13 @@ public static unsafe class BatchNorm
             runningMean[ch] = (float)((1 - momentum) * runningMean[ch] + momentum * mu);
             runningVar[ch] = (float)((1 - momentum) * runningVar[ch] + momentum * unbiased);
         }
-        var coef = Coefficients(2 * c);
         for (int ch = 0; ch < c; ch++)
         {
             float a = gamma[ch] * invStd[ch];
-            coef[ch] = a;
-            coef[c + ch] = beta[ch] - mean[ch] * a;
+            scaleShift[ch] = a;
+            scaleShift[c + ch] = beta[ch] - mean[ch] * a;
         }
-        coef.AsSpan(0, 2 * c).CopyTo(scaleShift);
-        if (!y.IsEmpty) Affine(x, y, p, c, coef, relu6);
+        if (!y.IsEmpty) Affine(x, y, p, c, scaleShift, relu6);
     }
 
     /// <summary>x [P,C] -> y [P,C] with the running statistics (evaluation mode).</summary>
@@ -72,14 +70,13 @@ public static unsafe class BatchNorm
     {
         Check(x.Length, y.IsEmpty ? x.Length : y.Length, p, c);
         if (!scaleShift.IsEmpty) Shape.Require("BatchNorm scaleShift", scaleShift.Length, 2L * c);
-        var coef = Coefficients(2 * c);
+        var coef = scaleShift.IsEmpty ? Coefficients(2 * c) : scaleShift;
         for (int ch = 0; ch < c; ch++)
         {
             float a = (float)(gamma[ch] / Math.Sqrt(runningVar[ch] + (double)eps));
             coef[ch] = a;
             coef[c + ch] = beta[ch] - runningMean[ch] * a;
         }
-        if (!scaleShift.IsEmpty) coef.AsSpan(0, 2 * c).CopyTo(scaleShift);
         if (!y.IsEmpty) Affine(x, y, p, c, coef, relu6);
     }
 
@@ -153,7 +150,7 @@ public static unsafe class BatchNorm
         new GradOp { X = x + off, Dy = dy + off, Mask = relu6 ? scaleShift : null, Dx = dx, C = c, Coef = coef, Mean = mean }.Run(0, r1 - r0);
     }
 
-    private static void Affine(ReadOnlySpan<float> x, Span<float> y, int p, int c, float[] coef, bool relu6)
+    private static void Affine(ReadOnlySpan<float> x, Span<float> y, int p, int c, ReadOnlySpan<float> coef, bool relu6)
     {
         fixed (float* px = x, py = y, pc = coef)
         {
@@ -193,10 +190,10 @@ public static unsafe class BatchNorm
         return _partials;
     }
 
-    private static float[] Coefficients(int n)
+    private static Span<float> Coefficients(int n)
     {
-        if (_coefficients == null || _coefficients.Length < n) _coefficients = new float[n];
-        return _coefficients;
+        if (_coefficients == null || _coefficients.Length < n) _coefficients = new AlignedFloats(n);
+        return _coefficients.Span[..n];
     }
 
     // Rows are summed in float blocks of 64, then folded into double per channel, so the

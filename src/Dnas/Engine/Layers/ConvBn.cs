@@ -42,7 +42,9 @@ public sealed class ConvBn
     public float[] RunningMean { get; }
     public float[] RunningVar { get; }
 
-    private readonly float[] _mean, _invStd, _dGamma, _dBeta, _dWeight, _coef, _scaleShift;
+    private readonly float[] _dGamma, _dBeta, _dWeight;
+    // Read by the kernels once per row: aligned like the tensors.
+    private readonly AlignedFloats _mean, _invStd, _coef, _scaleShift;
     private readonly Tensor _z, _y, _cols;
     private Tensor? _x;
     private ConvBn? _source; // the deferred producer _x is the Z of, read through its map
@@ -73,11 +75,11 @@ public sealed class ConvBn
         RunningMean = new float[outChannels];
         RunningVar = new float[outChannels];
         Array.Fill(RunningVar, 1f);
-        _mean = new float[outChannels]; _invStd = new float[outChannels];
+        _mean = new AlignedFloats(outChannels); _invStd = new AlignedFloats(outChannels);
         _dGamma = new float[outChannels]; _dBeta = new float[outChannels];
         _dWeight = new float[Weight.Length];
-        _coef = new float[3 * outChannels];
-        _scaleShift = new float[2 * outChannels];
+        _coef = new AlignedFloats(3 * outChannels);
+        _scaleShift = new AlignedFloats(2 * outChannels);
     }
 
     public IEnumerable<Parameter> Parameters() { yield return Weight; yield return Gamma; yield return Beta; }
@@ -149,7 +151,7 @@ public sealed class ConvBn
         int oh = Padding.SameOutput(h, Stride), ow = Padding.SameOutput(w, Stride);
         _z.Reshape4(n, oh, ow, OutChannels);
         if (!defer) _y.Reshape4(n, oh, ow, OutChannels);
-        ReadOnlySpan<float> map = source != null ? source._scaleShift : default;
+        ReadOnlySpan<float> map = source != null ? source._scaleShift.Span : default;
         bool mapRelu6 = source?.Relu6 ?? false;
         switch (Kind)
         {
@@ -190,7 +192,7 @@ public sealed class ConvBn
         _gradSlots = slots;
         return new BatchNormGradSumsRequest
         {
-            Z = _z.Span, Mask = Relu6 ? _scaleShift : default, Mean = _mean, Partials = _gradPartials.AsSpan(0, need), C = OutChannels,
+            Z = _z.Span, Mask = Relu6 ? _scaleShift.Span : default, Mean = _mean, Partials = _gradPartials.AsSpan(0, need), C = OutChannels,
         };
     }
 
@@ -228,7 +230,7 @@ public sealed class ConvBn
         var x = _x;
         int n = x[0], h = x[1], w = x[2];
         int p = _z[0] * _z[1] * _z[2];
-        ReadOnlySpan<float> map = _source != null ? _source._scaleShift : default;
+        ReadOnlySpan<float> map = _source != null ? _source._scaleShift.Span : default;
         bool mapRelu6 = _source?.Relu6 ?? false;
         if (dx != null) dx.Reshape4(n, h, w, InChannels);
         bool fused = PreservesOutputGradient || Kind == ConvKind.Depthwise;
