@@ -157,11 +157,8 @@ public class DepthwiseTests
         var zIn = KernelAssert.RandomFloats(n * h * w * c, 21, -2f, 4f);
         var map = KernelAssert.RandomFloats(2 * c, 22, -1.5f, 1.5f);
         var wt = Random(k * k * c, 23);
-        var z = KernelAssert.RandomFloats(p * c, 24, -2f, 4f); var dy = Random(p * c, 25);
-        var gamma = KernelAssert.RandomFloats(c, 26, 0.5f, 1.5f); var beta = Random(c, 27);
-        var mean = new float[c]; var inv = new float[c]; var ss = new float[2 * c]; var coef = new float[3 * c];
-        BatchNorm.ForwardTrain(z, new float[p * c], p, c, gamma, beta, mean, inv, new float[c], new float[c], 0.1f, 1e-5f, true, ss);
-        BatchNorm.BackwardCoefficients(dy, z, ss, p, c, gamma, mean, inv, new float[c], new float[c], true, coef);
+        var dy = Random(p * c, 25);
+        var bn = new BnFixture(p, c, 24, relu6: true, dy);
         int threads = Workers.Threads;
         WithIsa(isa, () =>
         {
@@ -180,9 +177,9 @@ public class DepthwiseTests
                         Assert.Equal(yRef, yMap);
 
                         var dzRef = (float[])dy.Clone(); var dwRef = new float[k * k * c]; var dxRef = new float[n * h * w * c];
-                        Depthwise.BackwardFused(dzRef, z, ss, mean, coef, true, x, wt, dwRef, dxRef, n, h, w, c, k, stride);
+                        Depthwise.BackwardFused(dzRef, bn.Z, bn.ScaleShift, bn.Mean, bn.Coef, true, x, wt, dwRef, dxRef, n, h, w, c, k, stride);
                         var dz = (float[])dy.Clone(); var dwM = new float[k * k * c]; var dxM = new float[n * h * w * c];
-                        Depthwise.BackwardFused(dz, z, ss, mean, coef, true, zIn, wt, dwM, dxM, n, h, w, c, k, stride, map, relu6);
+                        Depthwise.BackwardFused(dz, bn.Z, bn.ScaleShift, bn.Mean, bn.Coef, true, zIn, wt, dwM, dxM, n, h, w, c, k, stride, map, relu6);
                         Assert.Equal(dzRef, dz);
                         Assert.Equal(dwRef, dwM);
                         Assert.Equal(dxRef, dxM);
@@ -204,14 +201,9 @@ public class DepthwiseTests
         int oh = Padding.SameOutput(h, stride), ow = Padding.SameOutput(w, stride);
         int p = n * oh * ow, pIn = n * h * w;
         var x = Random(pIn * c, 31); var wt = Random(k * k * c, 32);
-        var z = KernelAssert.RandomFloats(p * c, 33, -2f, 4f); var dy = Random(p * c, 34);
-        var gamma = KernelAssert.RandomFloats(c, 35, 0.5f, 1.5f); var beta = Random(c, 36);
-        var mean = new float[c]; var inv = new float[c]; var ss = new float[2 * c]; var coef = new float[3 * c];
-        BatchNorm.ForwardTrain(z, new float[p * c], p, c, gamma, beta, mean, inv, new float[c], new float[c], 0.1f, 1e-5f, true, ss);
-        BatchNorm.BackwardCoefficients(dy, z, ss, p, c, gamma, mean, inv, new float[c], new float[c], true, coef);
-        var zo = KernelAssert.RandomFloats(pIn * c, 37, -2f, 4f); var go = KernelAssert.RandomFloats(c, 38, 0.5f, 1.5f); var bo = Random(c, 39);
-        var mo = new float[c]; var io = new float[c]; var sso = new float[2 * c];
-        BatchNorm.ForwardTrain(zo, new float[pIn * c], pIn, c, go, bo, mo, io, new float[c], new float[c], 0.1f, 1e-5f, true, sso);
+        var dy = Random(p * c, 34);
+        var bn = new BnFixture(p, c, 33, relu6: true, dy);
+        var owner = new BnFixture(pIn, c, 37, relu6: true); // the batch norm whose dY is this dX
         int threads = Workers.Threads;
         WithIsa(isa, () =>
         {
@@ -221,10 +213,10 @@ public class DepthwiseTests
                 try
                 {
                     var dx = new float[pIn * c];
-                    var partials = new double[BatchNormGradSumsRequest.Slots * 2 * c];
-                    var request = new BatchNormGradSumsRequest { Z = zo, Mask = sso, Mean = mo, Partials = partials, C = c };
-                    Depthwise.BackwardFused((float[])dy.Clone(), z, ss, mean, coef, true, x, wt, new float[k * k * c], dx, n, h, w, c, k, stride, dxSums: request);
-                    PointwiseBackwardMappedTests.AssertSameCoefficients(dx, zo, sso, mo, io, go, partials, pIn, c, relu6: true);
+                    var partials = owner.NewPartials();
+                    Depthwise.BackwardFused((float[])dy.Clone(), bn.Z, bn.ScaleShift, bn.Mean, bn.Coef, true, x, wt, new float[k * k * c], dx,
+                        n, h, w, c, k, stride, dxSums: owner.Request(partials));
+                    owner.AssertSameCoefficients(dx, partials);
                 }
                 finally { Workers.Threads = threads; }
             }

@@ -162,6 +162,7 @@ public sealed class GemmTests
         Assert.Throws<ShapeMismatchException>(() => Gemm.MatMulNN(a, b.AsSpan(0, 5), new float[4], 2, 2, 3));
         Assert.Throws<ShapeMismatchException>(() => Gemm.MatMulTN(a.AsSpan(0, 5), b, new float[4], 2, 2, 3));
     }
+
     /// <summary>NT with A read through a batch-norm map equals mapping A first, bit for bit, on
     /// every ISA path and 1-3 threads: K up to one chunk, K split into chunks (385, 960), row tails.</summary>
     [Theory]
@@ -173,11 +174,8 @@ public sealed class GemmTests
     public void MappedANtEqualsMappingFirst(int m, int n, int k, bool relu6)
     {
         var rng = new Random(m * 31 + k);
-        var a = Random(rng, m * k); var b = Random(rng, n * k);
-        var map = Random(rng, 2 * k);
-        for (int j = 0; j < m * k; j++) a[j] *= 4f; // enough spread to hit both ReLU6 bounds
-        var mapped = new float[m * k];
-        BatchNorm.ApplyMap(a, mapped, m, k, map, relu6);
+        var (a, map, mapped) = MappedOperand(rng, m, k, relu6);
+        var b = Random(rng, n * k);
         OnEveryPathAndThreadCount(() =>
         {
             var cRef = new float[m * n]; var cMap = Enumerable.Repeat(float.NaN, m * n).ToArray();
@@ -187,6 +185,7 @@ public sealed class GemmTests
         });
         Assert.Throws<ShapeMismatchException>(() => Gemm.MatMulNT(a, b, new float[m * n], m, n, k, map.AsSpan(1), relu6));
     }
+
     /// <summary>TN with B read through a batch-norm map equals mapping B first, bit for bit, on
     /// every ISA path and 1-3 threads, over several K blocks and a K split across threads.</summary>
     [Theory]
@@ -197,11 +196,8 @@ public sealed class GemmTests
     public void MappedBTnEqualsMappingFirst(int m, int n, int k, bool relu6)
     {
         var rng = new Random(m * 17 + n);
-        var a = Random(rng, k * m); var b = Random(rng, k * n);
-        var map = Random(rng, 2 * n);
-        for (int j = 0; j < k * n; j++) b[j] *= 4f;
-        var mapped = new float[k * n];
-        BatchNorm.ApplyMap(b, mapped, k, n, map, relu6);
+        var a = Random(rng, k * m);
+        var (b, map, mapped) = MappedOperand(rng, k, n, relu6);
         var c0 = Random(rng, m * n);
         OnEveryPathAndThreadCount(() =>
         {
@@ -211,6 +207,18 @@ public sealed class GemmTests
             Assert.Equal(cRef, cMap);
         });
         Assert.Throws<ShapeMismatchException>(() => Gemm.MatMulTN(a, b, new float[m * n], m, n, k, false, map.AsSpan(1), relu6));
+    }
+
+    /// <summary>A raw [rows, cols] operand spread wide enough to hit both ReLU6 bounds, a random
+    /// batch-norm map over its columns, and the operand with the map applied.</summary>
+    private static (float[] Raw, float[] Map, float[] Mapped) MappedOperand(Random rng, int rows, int cols, bool relu6)
+    {
+        var raw = Random(rng, rows * cols);
+        var map = Random(rng, 2 * cols);
+        for (int j = 0; j < raw.Length; j++) raw[j] *= 4f;
+        var mapped = new float[raw.Length];
+        BatchNorm.ApplyMap(raw, mapped, rows, cols, map, relu6);
+        return (raw, map, mapped);
     }
 
     private static void OnEveryPathAndThreadCount(Action body)

@@ -200,7 +200,7 @@ public static unsafe class BatchNorm
     // float error stays that of 64 terms whatever P is. (Blocks of 256 measured faster, 35 vs
     // 26 GB/s for the backward sums at C = 96, but the one-step PyTorch comparison then misses
     // its 1e-4 bound on a bias gradient that sums to nearly zero.)
-    private const int Block = 64;
+    internal const int Block = 64;
 
     private struct SumOp : IRangeOp
     {
@@ -217,12 +217,16 @@ public static unsafe class BatchNorm
                 int r0 = (int)((long)P * part / Parts), r1 = (int)((long)P * (part + 1) / Parts);
                 double* o1 = Out + (part * 2) * C, o2 = Out + (part * 2 + 1) * C;
                 new Span<double>(o1, 2 * C).Clear();
+                if (!Squares)
+                {
+                    // The same blocks and slots a kernel that writes dy gathers with.
+                    new BatchNormGradSums(X, Mask, Mean, Out, C).Add(Y + (long)r0 * C, r0, r1 - r0, part);
+                    continue;
+                }
                 for (int b = r0; b < r1; b += Block)
                 {
                     int rows = Math.Min(r1, b + Block) - b;
-                    float* xb = X + (long)b * C;
-                    if (Squares) BatchNormSums.Squares(xb, rows, C, Mean, acc, acc + C);
-                    else BatchNormSums.Grad(Y + (long)b * C, xb, rows, C, Mask, Mask == null ? null : Mask + C, Mean, acc, acc + C);
+                    BatchNormSums.Squares(X + (long)b * C, rows, C, Mean, acc, acc + C);
                     for (int ch = 0; ch < C; ch++) { o1[ch] += acc[ch]; o2[ch] += acc[C + ch]; }
                 }
             }

@@ -41,8 +41,6 @@ public readonly ref struct BatchNormGradSumsRequest
 /// <summary>The pinned form of a <see cref="BatchNormGradSumsRequest"/> a kernel's parts add into.</summary>
 internal readonly unsafe struct BatchNormGradSums(float* z, float* mask, float* mean, double* partials, int c)
 {
-    private const int Block = 64;
-
     public bool IsEmpty => partials == null;
 
     /// <summary>Adds rows [row0, row0 + rows) of dy (<paramref name="dy"/> points at row0) into <paramref name="slot"/>.</summary>
@@ -50,9 +48,9 @@ internal readonly unsafe struct BatchNormGradSums(float* z, float* mask, float* 
     {
         float* acc = stackalloc float[2 * c];
         double* o1 = partials + (nint)slot * 2 * c, o2 = o1 + c;
-        for (int r = 0; r < rows; r += Block)
+        for (int r = 0; r < rows; r += BatchNorm.Block)
         {
-            int n = Math.Min(Block, rows - r);
+            int n = Math.Min(BatchNorm.Block, rows - r);
             BatchNormSums.Grad(dy + (nint)r * c, z + (row0 + r) * c, n, c, mask, mask == null ? null : mask + c, mean, acc, acc + c);
             for (int ch = 0; ch < c; ch++) { o1[ch] += acc[ch]; o2[ch] += acc[c + ch]; }
         }

@@ -32,7 +32,7 @@ public static partial class Depthwise
         if (g.OutputSize == 0) return;
         fixed (float* px = x, pw = w, py = y, pm = xMap)
         {
-            float* wa = AlignedScratch(g.WeightSize); // read by every tap: an aligned copy
+            float* wa = WeightScratch(g.WeightSize); // read by every tap: an aligned copy
             new ReadOnlySpan<float>(pw, (int)g.WeightSize).CopyTo(new Span<float>(wa, (int)g.WeightSize));
             var op = new ForwardOp { G = g, X = px, W = wa, Y = py, Lanes = LanesFor(c), Map = new InputMap(xMap.IsEmpty ? null : pm, xRelu6) };
             int rows = n * g.Oh;

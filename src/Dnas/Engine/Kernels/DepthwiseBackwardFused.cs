@@ -57,7 +57,7 @@ public static partial class Depthwise
         // Aligned scratch: the weights (read at every tap of dX) and every part's weight gradient,
         // part 0 first, each on whole cache lines. Added into dw in part order afterwards.
         long partStride = Lines(kkc);
-        float* wa = AlignedScratch(partStride * (1 + parts));
+        float* wa = WeightScratch(partStride * (1 + parts));
         float* ps = wa + partStride;
         fixed (float* pdy = dy, pz = z, pss = scaleShift, pm = mean, pc = coef, px = x, pw = w, pdw = dw, pdx = dx, pxm = xMap)
         fixed (float* sz = dxSums.Z, sMask = dxSums.Mask, sMean = dxSums.Mean)

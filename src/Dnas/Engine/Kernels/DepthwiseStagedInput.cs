@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-
 namespace Dnas.Engine.Kernels;
 
 public static partial class Depthwise
@@ -8,8 +5,6 @@ public static partial class Depthwise
     // Mapped input rows one band may stage: about 192 KB, so they stay in L2 while the band's
     // taps read each of them up to K times.
     private const int StageFloats = 48 * 1024;
-
-    [ThreadStatic] private static float[]? _stage;
 
     /// <summary>
     /// Input read through a batch-norm map: the producing layer left its output as the pre-norm
@@ -51,30 +46,14 @@ public static partial class Depthwise
         return stage - firstRow * rowFloats;
     }
 
-    /// <summary>This thread's stage, large enough for any band of <paramref name="g"/>: pinned, and
-    /// starting on a 64-byte boundary like the tensors, so staged rows load whole cache lines.</summary>
-    private static unsafe float* Stage(in Geometry g)
-    {
-        long need = Math.Max(StageFloats, (long)g.K * g.W * g.C) + 15;
-        if (_stage == null || _stage.Length < need) _stage = GC.AllocateUninitializedArray<float>(checked((int)need), pinned: true);
-        float* p = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_stage));
-        return (float*)(((nint)p + 63) & ~(nint)63);
-    }
-
-    [ThreadStatic] private static float[]? _aligned;
+    /// <summary>This thread's stage, large enough for any band of <paramref name="g"/>.</summary>
+    private static unsafe float* Stage(in Geometry g) =>
+        ThreadScratch.Get(ThreadScratch.Slot.DepthwiseStage, Math.Max(StageFloats, (long)g.K * g.W * g.C));
 
     /// <summary>Floats rounded up to whole 64-byte lines.</summary>
     private static long Lines(long floats) => (floats + 15) & ~15L;
 
-    /// <summary>The calling thread's 64-byte-aligned scratch of at least <paramref name="floats"/>
-    /// floats (pinned; valid until the thread's next call). The training step keeps the weights
-    /// and the weight-gradient partials here, since parameter arrays carry no alignment: a weight
-    /// vector is loaded at every tap.</summary>
-    private static unsafe float* AlignedScratch(long floats)
-    {
-        if (_aligned == null || _aligned.Length < floats + 15)
-            _aligned = GC.AllocateUninitializedArray<float>(checked((int)(floats + 15)), pinned: true);
-        float* p = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_aligned));
-        return (float*)(((nint)p + 63) & ~(nint)63);
-    }
+    /// <summary>The calling thread's aligned scratch for the weights and the weight-gradient
+    /// partials: parameter arrays carry no alignment, and a weight vector is loaded at every tap.</summary>
+    private static unsafe float* WeightScratch(long floats) => ThreadScratch.Get(ThreadScratch.Slot.DepthwiseWeights, floats);
 }

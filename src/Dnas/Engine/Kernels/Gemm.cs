@@ -27,14 +27,7 @@ public static unsafe class Gemm
         Shape.Require("MatMulNT A map", aMap.Length, 2L * k);
         if (Trivial("MatMulNT", a, b, c, m, n, k, accumulate: false)) return;
         fixed (float* pa = a, pb = b, pc = c, pm = aMap)
-        {
-            switch (SimdIsa.Current)
-            {
-                case SimdIsa.V512: GemmRows.Run<Simd512, Vector512<float>>(pa, pb, pc, m, n, k, false, true, pm, aRelu6); break;
-                case SimdIsa.V256: GemmRows.Run<Simd256, Vector256<float>>(pa, pb, pc, m, n, k, false, true, pm, aRelu6); break;
-                default: GemmRows.Run<SimdScalar, float>(pa, pb, pc, m, n, k, false, true, pm, aRelu6); break;
-            }
-        }
+            Rows(pa, pb, pc, m, n, k, false, transposedB: true, pm, aRelu6);
     }
 
     /// <summary>C[M,N] (+)= A[M,K] · B[K,N]  (1x1 conv input gradient dX = dY · W).</summary>
@@ -50,14 +43,7 @@ public static unsafe class Gemm
     {
         if (Trivial("MatMulTN", a, b, c, m, n, k, accumulate)) return;
         fixed (float* pa = a, pb = b, pc = c)
-        {
-            switch (SimdIsa.Current)
-            {
-                case SimdIsa.V512: GemmTN.Run<Simd512, Vector512<float>>(pa, pb, pc, m, n, k, accumulate); break;
-                case SimdIsa.V256: GemmTN.Run<Simd256, Vector256<float>>(pa, pb, pc, m, n, k, accumulate); break;
-                default: GemmTN.Run<SimdScalar, float>(pa, pb, pc, m, n, k, accumulate); break;
-            }
-        }
+            Transposed(pa, pb, pc, m, n, k, accumulate, null, false);
     }
 
     /// <summary>C[M,N] (+)= A[K,M]ᵀ · map(B)[K,N], map(B) = scale·B + shift per column of B (clamped to
@@ -70,23 +56,27 @@ public static unsafe class Gemm
         Shape.Require("MatMulTN B map", bMap.Length, 2L * n);
         if (Trivial("MatMulTN", a, b, c, m, n, k, accumulate)) return;
         fixed (float* pa = a, pb = b, pc = c, pm = bMap)
-        {
-            switch (SimdIsa.Current)
-            {
-                case SimdIsa.V512: GemmTN.Run<Simd512, Vector512<float>>(pa, pb, pc, m, n, k, accumulate, pm, bRelu6); break;
-                case SimdIsa.V256: GemmTN.Run<Simd256, Vector256<float>>(pa, pb, pc, m, n, k, accumulate, pm, bRelu6); break;
-                default: GemmTN.Run<SimdScalar, float>(pa, pb, pc, m, n, k, accumulate, pm, bRelu6); break;
-            }
-        }
+            Transposed(pa, pb, pc, m, n, k, accumulate, pm, bRelu6);
     }
 
-    private static void Rows(float* a, float* b, float* c, int m, int n, int k, bool accumulate, bool transposedB)
+    private static void Rows(float* a, float* b, float* c, int m, int n, int k, bool accumulate, bool transposedB,
+        float* aMap = null, bool aRelu6 = false)
     {
         switch (SimdIsa.Current)
         {
-            case SimdIsa.V512: GemmRows.Run<Simd512, Vector512<float>>(a, b, c, m, n, k, accumulate, transposedB); break;
-            case SimdIsa.V256: GemmRows.Run<Simd256, Vector256<float>>(a, b, c, m, n, k, accumulate, transposedB); break;
-            default: GemmRows.Run<SimdScalar, float>(a, b, c, m, n, k, accumulate, transposedB); break;
+            case SimdIsa.V512: GemmRows.Run<Simd512, Vector512<float>>(a, b, c, m, n, k, accumulate, transposedB, aMap, aRelu6); break;
+            case SimdIsa.V256: GemmRows.Run<Simd256, Vector256<float>>(a, b, c, m, n, k, accumulate, transposedB, aMap, aRelu6); break;
+            default: GemmRows.Run<SimdScalar, float>(a, b, c, m, n, k, accumulate, transposedB, aMap, aRelu6); break;
+        }
+    }
+
+    private static void Transposed(float* a, float* b, float* c, int m, int n, int k, bool accumulate, float* bMap, bool bRelu6)
+    {
+        switch (SimdIsa.Current)
+        {
+            case SimdIsa.V512: GemmTN.Run<Simd512, Vector512<float>>(a, b, c, m, n, k, accumulate, bMap, bRelu6); break;
+            case SimdIsa.V256: GemmTN.Run<Simd256, Vector256<float>>(a, b, c, m, n, k, accumulate, bMap, bRelu6); break;
+            default: GemmTN.Run<SimdScalar, float>(a, b, c, m, n, k, accumulate, bMap, bRelu6); break;
         }
     }
 

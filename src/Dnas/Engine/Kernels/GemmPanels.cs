@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -46,35 +45,6 @@ internal readonly struct PanelPlan
 /// kernels read one contiguous, vector-aligned stream per panel with no column tails.</summary>
 internal static unsafe class GemmPacking
 {
-    /// <summary>Independent scratch buffers a thread may hold at the same time.</summary>
-    public enum Slot { PackedB, PackedA, Partials, MappedA, MappedB }
-
-    [ThreadStatic] private static float[]? _packedB;
-    [ThreadStatic] private static float[]? _packedA;
-    [ThreadStatic] private static float[]? _partials;
-    [ThreadStatic] private static float[]? _mappedA;
-    [ThreadStatic] private static float[]? _mappedB;
-
-    /// <summary>A grow-only, pinned, 64-byte-aligned buffer of at least <paramref name="floats"/>
-    /// floats, private to the calling thread (concurrent callers never share it). Valid until the
-    /// calling thread's next request for the same slot.</summary>
-    public static float* Scratch(Slot slot, long floats)
-    {
-        ref float[]? s = ref slot == Slot.PackedB ? ref _packedB
-            : ref slot == Slot.PackedA ? ref _packedA
-            : ref slot == Slot.MappedA ? ref _mappedA
-            : ref slot == Slot.MappedB ? ref _mappedB
-            : ref _partials;
-        long need = floats + 16; // room to align to 64 bytes
-        if (s == null || s.Length < need)
-        {
-            long grow = Math.Max(need, Math.Min(Array.MaxLength, s == null ? 0 : s.Length + (long)s.Length / 2));
-            s = GC.AllocateUninitializedArray<float>(checked((int)grow), pinned: true);
-        }
-        float* p = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(s));
-        return (float*)(((nint)p + 63) & ~(nint)63);
-    }
-
     /// <summary>Packs panels [start, end) of B; B is [N,K] when <see cref="Transposed"/>
     /// (the NT case), else [K,N].</summary>
     public struct PackOp<TS, TV> : IRangeOp where TS : struct, ISimd<TV> where TV : struct

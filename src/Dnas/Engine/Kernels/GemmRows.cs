@@ -26,7 +26,7 @@ internal static unsafe class GemmRows
         where TS : struct, ISimd<TV> where TV : struct
     {
         var plan = new PanelPlan(n, TS.Width);
-        float* packed = GemmPacking.Scratch(GemmPacking.Slot.PackedB, (long)k * plan.PaddedN);
+        float* packed = ThreadScratch.Get(ThreadScratch.Slot.PackedB, (long)k * plan.PaddedN);
         GemmPacking.Pack<TS, TV>(b, packed, n, k, transposedB, plan);
 
         var op = new RowsOp<TS, TV> { A = a, Bp = packed, C = c, M = m, N = n, K = k, Accumulate = accumulate, Plan = plan, AMap = aMap, ARelu6 = aRelu6 };
@@ -51,7 +51,7 @@ internal static unsafe class GemmRows
             int w = TS.Width;
             int chunks = (K + MaxKc - 1) / MaxKc;
             int kcMax = (K + chunks - 1) / chunks; // even split: no tiny last chunk
-            float* mapped = AMap == null ? null : GemmPacking.Scratch(GemmPacking.Slot.MappedA, (long)Mc * kcMax);
+            float* mapped = AMap == null ? null : ThreadScratch.Get(ThreadScratch.Slot.MappedA, (long)Mc * kcMax);
             for (int k0 = 0; k0 < K; k0 += kcMax)
             {
                 int kc = Math.Min(kcMax, K - k0);

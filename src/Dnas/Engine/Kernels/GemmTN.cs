@@ -37,7 +37,7 @@ internal static unsafe class GemmTN
         int chunks = (int)Math.Min(Math.Min(Workers.Threads, Math.Max(1, flops / MinFlopsPerChunk)), Math.Max(1, k / 16));
         long mn = (long)m * n;
         // Chunk 0 sums straight into C; the others need their own partial C.
-        float* partials = chunks > 1 ? GemmPacking.Scratch(GemmPacking.Slot.Partials, (chunks - 1) * mn) : null;
+        float* partials = chunks > 1 ? ThreadScratch.Get(ThreadScratch.Slot.Partials, (chunks - 1) * mn) : null;
 
         var op = new ChunkOp<TS, TV>
         {
@@ -82,9 +82,9 @@ internal static unsafe class GemmTN
             int w = TS.Width;
             bool packA = M > Mc;
             // Runs on whichever thread owns the chunk: its own packing buffers.
-            float* packedB = GemmPacking.Scratch(GemmPacking.Slot.PackedB, (long)Kc * Plan.PaddedN);
-            float* packedA = packA ? GemmPacking.Scratch(GemmPacking.Slot.PackedA, (long)Kc * Mc) : null;
-            float* mappedB = BMap == null ? null : GemmPacking.Scratch(GemmPacking.Slot.MappedB, (long)Kc * N);
+            float* packedB = ThreadScratch.Get(ThreadScratch.Slot.PackedB, (long)Kc * Plan.PaddedN);
+            float* packedA = packA ? ThreadScratch.Get(ThreadScratch.Slot.PackedA, (long)Kc * Mc) : null;
+            float* mappedB = BMap == null ? null : ThreadScratch.Get(ThreadScratch.Slot.MappedB, (long)Kc * N);
             for (int pb = p0; pb < p1; pb += Kc)
             {
                 int pc = Math.Min(Kc, p1 - pb);

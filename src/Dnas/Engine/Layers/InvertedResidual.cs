@@ -31,24 +31,17 @@ public sealed class InvertedResidual
     // x [N,H,W,I] -> [N,OH,OW,O]
     public Tensor Forward(Tensor x, bool training)
     {
-        // The expansion and depthwise outputs are never written: each next layer reads the
-        // pre-norm values through the batch-norm map (see ConvBn).
-        if (!Fusion.DeferOutputs)
+        // The expansion and depthwise outputs are normally never written: each next layer reads
+        // the pre-norm values through the batch-norm map (see ConvBn).
+        bool defer = Fusion.DeferOutputs;
+        if (Expand != null)
         {
-            var y = Expand?.Forward(x, training) ?? x;
-            Project.Forward(Dw.Forward(y, training), training);
+            if (defer) Expand.ForwardDeferred(x, training); else Expand.Forward(x, training);
+            if (defer) Dw.ForwardDeferred(Expand, training); else Dw.Forward(Expand, training);
         }
-        else if (Expand != null)
-        {
-            Expand.ForwardDeferred(x, training);
-            Dw.ForwardDeferred(Expand, training);
-            Project.Forward(Dw, training);
-        }
-        else
-        {
-            Dw.ForwardDeferred(x, training);
-            Project.Forward(Dw, training);
-        }
+        else if (defer) Dw.ForwardDeferred(x, training);
+        else Dw.Forward(x, training);
+        Project.Forward(Dw, training);
         var h = Project.Output;
         if (Residual)
         {
